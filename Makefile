@@ -1,0 +1,89 @@
+# gradtrace build. `make` builds build/gradtrace and build/libgradtrace.a; `make test` runs
+# the CMocka suite; SANITIZE=1 builds into build-san/ with ASan+UBSan; WERROR=1 adds -Werror.
+# Missing Debian packages are installed by scripts/install-deps (only when something is missing).
+
+BUILD   := build
+SANITIZE ?= 0
+WERROR  ?= 0
+PKGS    := openblas lapacke zlib cmocka inih libcjson
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  := -std=c11 $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -MMD -MP
+LDLIBS  := -lm
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+ifeq ($(SANITIZE),1)
+BUILD   := build-san
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# ---- dependencies: install what is missing, then say what was found -----------------------
+NODEPS_GOALS := clean help
+ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+else
+ifneq ($(shell scripts/install-deps --check >/dev/null 2>&1 && echo ok),ok)
+$(info gradtrace: Debian packages missing; running scripts/install-deps)
+ifneq ($(shell scripts/install-deps >&2 && echo ok),ok)
+$(error scripts/install-deps failed; run it as root (see README.md))
+endif
+endif
+ifeq ($(MAKELEVEL),0)
+$(info ✓ OpenBLAS $(shell pkg-config --modversion openblas) (BLAS + LAPACKE $(shell pkg-config --modversion lapacke)))
+$(info ✓ zlib $(shell pkg-config --modversion zlib), cmocka $(shell pkg-config --modversion cmocka), inih r$(shell pkg-config --modversion inih), cJSON $(shell pkg-config --modversion libcjson))
+$(info ✓ gnuplot $(shell gnuplot --version 2>/dev/null | cut -d' ' -f2))
+endif
+CFLAGS  += $(shell pkg-config --cflags $(PKGS))
+LDLIBS  := $(shell pkg-config --libs openblas lapacke zlib inih libcjson) $(LDLIBS)
+TESTLIBS := $(shell pkg-config --libs cmocka)
+endif
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/obj/%.o)
+
+.PHONY: all test demo figures report bench clean help
+all: $(BUILD)/gradtrace
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libgradtrace.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/gradtrace: $(BUILD)/obj/main.o $(BUILD)/libgradtrace.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/obj/%.o: tests/%.c | $(BUILD)/tests/obj
+	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/obj/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libgradtrace.a
+	$(CC) $(LDFLAGS) $^ $(TESTLIBS) $(LDLIBS) -o $@
+
+$(BUILD)/obj $(BUILD)/tests/obj:
+	mkdir -p $@
+
+# Each test binary runs on its own; the CLI tests find the binary through GRADTRACE.
+test: $(TEST_BIN) $(BUILD)/gradtrace
+	@set -e; for t in $(TEST_BIN); do \
+	  echo "== $$t"; GRADTRACE=$(CURDIR)/$(BUILD)/gradtrace OPENBLAS_NUM_THREADS=1 $$t; \
+	done; echo "all tests passed"
+
+demo: $(BUILD)/gradtrace
+	scripts/demo $(BUILD)/gradtrace
+
+clean:
+	rm -rf build build-san
+
+help:
+	@echo "make            build build/gradtrace (installs missing Debian packages first)"
+	@echo "make test       build and run the CMocka test suite"
+	@echo "make demo       the flagship experiment: gradient norms per activation, depth 20"
+	@echo "make SANITIZE=1 test   the suite under ASan+UBSan (build-san/)"
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/tests/obj/%.d)

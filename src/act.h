@@ -1,0 +1,40 @@
+/* The activation table: one row per activation with its scalar definition (reference,
+ * tests, theory) and vectorised array kernels for both dtypes (the hot path).
+ * Nothing outside this file switches on the activation. */
+#ifndef GT_ACT_H
+#define GT_ACT_H
+
+#include <stddef.h>
+
+typedef enum {
+    ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU, ACT_SELU, ACT_GELU,
+    ACT_SOFTPLUS, ACT_SWISH, ACT_SOFTSIGN, ACT_LINEAR, ACT_COUNT
+} ActKind;
+
+typedef struct {
+    double alpha;             /* leaky_relu slope for x < 0 (default 0.01); elu's alpha is 1 */
+    double relu_grad_at_zero; /* f'(0) used by relu and leaky_relu (default 0) */
+} ActParams;
+
+typedef struct {
+    ActKind kind;
+    const char *name;
+    double (*f)(double x, const ActParams *p);  /* scalar reference */
+    double (*df)(double x, const ActParams *p); /* scalar derivative, same convention at kinks */
+    double (*max_df)(const ActParams *p);       /* sup_x f'(x), for the saturation threshold */
+    /* a[i] = f(z[i]) */
+    void (*fwd_s)(const float *z, float *a, size_t n, const ActParams *p);
+    void (*fwd_d)(const double *z, double *a, size_t n, const ActParams *p);
+    /* g[i] *= f'(z[i]) (a = f(z) given for activations whose derivative reads it);
+     * returns how many i had f'(z[i]) < sat_thr. */
+    size_t (*bwd_s)(const float *z, const float *a, float *g, size_t n, const ActParams *p,
+                    double sat_thr);
+    size_t (*bwd_d)(const double *z, const double *a, double *g, size_t n,
+                    const ActParams *p, double sat_thr);
+} Act;
+
+const Act *act_get(ActKind k);
+const Act *act_lookup(const char *name); /* NULL when unknown */
+const char *act_valid_names(void);       /* "sigmoid, tanh, ..." for error messages */
+
+#endif

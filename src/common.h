@@ -1,0 +1,32 @@
+/* Shared vocabulary of the library: error reporting and the run-time dtype.
+ * The library never prints and never exits; it fills a GtErr and returns its code,
+ * and the CLI turns that into one line on stderr and an exit status. */
+#ifndef GT_COMMON_H
+#define GT_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes double as exit statuses. */
+enum {
+    GT_OK = 0,
+    GT_ESYS = 1,   /* out of memory, internal failure */
+    GT_EINPUT = 2, /* usage, config, data or output-path error: the user can fix it */
+};
+
+typedef struct {
+    int code;
+    char msg[512];
+} GtErr;
+
+/* Sets e (if not NULL) to code and a printf-style message; returns code. */
+int gt_fail(GtErr *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+typedef enum { DT_F32 = 0, DT_F64 = 1 } Dtype;
+
+static inline size_t dtype_size(Dtype d) { return d == DT_F32 ? sizeof(float) : sizeof(double); }
+
+#define GT_VERSION "0.1.0"
+
+#endif

@@ -1,0 +1,58 @@
+/* Run configuration: one table of options shared by the command line and experiment
+ * files (the option name is the INI key), with defaults, help text and validation. */
+#ifndef GT_CONFIG_H
+#define GT_CONFIG_H
+
+#include <stdio.h>
+
+#include "act.h"
+#include "common.h"
+#include "init.h"
+
+typedef enum { LOSS_XENT, LOSS_MSE } LossKind;
+typedef enum { OPT_SGD, OPT_MOMENTUM, OPT_ADAM } OptKind;
+
+#define MAX_SAVE_STEPS 64
+
+typedef struct {
+    long depth;               /* hidden layers */
+    long width;
+    int activation;           /* ActKind */
+    double alpha, relu_grad_at_zero;
+    int init;                 /* InitKind */
+    double sigma_w2, sigma_b2;
+    char *data, *test_csv, *out;
+    int normalize, histograms;
+    long input_dim, classes, train_size, test_size, eval_every;
+    int test_size_set;
+    int loss;                 /* LossKind */
+    int optimizer;            /* OptKind */
+    double lr, momentum;
+    long batch, steps, epochs;
+    int dtype;                /* Dtype */
+    long seed, threads, every, census_every, probe_size;
+    long save_weights[MAX_SAVE_STEPS];
+    int n_save_weights;
+} Config;
+
+void config_init(Config *c);  /* defaults */
+void config_free(Config *c);
+/* Sets option `key` (long name without dashes) from text; errors name "--key". */
+int config_set(Config *c, const char *key, const char *value, GtErr *e);
+/* 1 when the option takes no value (a flag). -1 when unknown. */
+int config_is_flag(const char *key);
+/* Cross-option checks once everything is set. */
+int config_validate(const Config *c, GtErr *e);
+/* Parses `gradtrace run` arguments (argv[0] is "run"). Returns GT_OK, an error, or -1
+ * when --help was asked for. */
+int config_parse_args(Config *c, int argc, char **argv, GtErr *e);
+void config_print_help(FILE *f);
+/* Name of an enum option value as written in the option, e.g. "xent". */
+const char *config_loss_name(int k);
+const char *config_optimizer_name(int k);
+const char *config_dtype_name(int k);
+/* Calls fn(key, value-as-text) for every option, in table order (run.json). */
+void config_foreach(const Config *c, void (*fn)(void *ctx, const char *key, const char *val),
+                    void *ctx);
+
+#endif

@@ -1,0 +1,34 @@
+/* Data sets: synthetic generators (gaussian teacher, spirals) and loaders (CSV, IDX,
+ * Fashion-MNIST), subsets, normalisation and the per-epoch shuffled batch order.
+ * Features are kept in double; the net converts a batch to its dtype when it gathers it. */
+#ifndef GT_DATA_H
+#define GT_DATA_H
+
+#include "common.h"
+#include "rng.h"
+
+typedef struct {
+    size_t n;     /* samples */
+    size_t dim;   /* features per sample */
+    int classes;  /* labels are 0..classes-1 */
+    double *x;    /* (n, dim) row-major */
+    int32_t *y;   /* (n) */
+} Dataset;
+
+typedef struct {
+    const char *data;     /* "gaussian" | "spirals" | "csv:PATH" | "fashion-mnist[:DIR]" | "idx:IMAGES,LABELS" */
+    const char *test_csv; /* csv only: held-out file (NULL: split --test-size off the end) */
+    size_t input_dim;     /* gaussian: features (0 = default 32); ignored by loaders */
+    int classes;          /* synthetic: classes / spiral arms (0 = default: 10 gaussian, 3 spirals) */
+    size_t train_size;    /* 0 = default (synthetic 4096; files: all) ; else first N, error if > available */
+    size_t test_size;     /* 0 = default (synthetic 1024; files: all of the test file, or none) */
+    int test_size_set;    /* 1 when --test-size was given (0 then means "no test set") */
+    int normalize;        /* standardise features with training-set mean/std */
+    uint64_t seed;        /* synthetic data come from the data/teacher streams of this seed */
+} DataSpec;
+
+/* Loads or generates train and test sets. test->n may be 0 (no held-out set). */
+int data_load(const DataSpec *s, Dataset *train, Dataset *test, GtErr *e);
+void dataset_free(Dataset *d);
+
+#endif

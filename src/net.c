@@ -1,0 +1,199 @@
+/* Network layout (one buffer each for parameters, gradients and activations, with
+ * per-layer views) and the dtype dispatch of the forward and backward passes. */
+#include "net.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALIGN_ELEMS 16 /* every view starts on a 64-byte boundary (for float) */
+
+static size_t round_up(size_t v) { return (v + ALIGN_ELEMS - 1) / ALIGN_ELEMS * ALIGN_ELEMS; }
+
+/* a*b + c with saturation at SIZE_MAX, so absurd sizes are refused rather than wrapped. */
+static size_t mul_add(size_t a, size_t b, size_t c)
+{
+    if (a && b > (SIZE_MAX - c) / a) return SIZE_MAX;
+    return a * b + c;
+}
+
+/* Element counts of the three buffers; returns 0 on overflow. */
+static int layout_sizes(const NetSpec *s, size_t *np, size_t *na, size_t *nd)
+{
+    size_t p = 0, a = round_up(mul_add(s->batch, s->in_dim, 0));
+    size_t fi = s->in_dim, maxw = s->out_dim > s->width ? s->out_dim : s->width;
+    for (long l = 0; l <= s->depth; l++) {
+        size_t fo = l == s->depth ? s->out_dim : s->width;
+        p = round_up(mul_add(fi, fo, p));
+        p = round_up(mul_add(fo, 1, p));
+        a = round_up(mul_add(s->batch, fo * (l == s->depth ? 1 : 2), a));
+        if (p == SIZE_MAX || a == SIZE_MAX) return 0;
+        fi = fo;
+    }
+    *np = p;
+    *na = a;
+    *nd = round_up(mul_add(s->batch, maxw, 0));
+    return *nd != SIZE_MAX;
+}
+
+size_t net_bytes(const NetSpec *s)
+{
+    size_t np, na, nd;
+    if (!layout_sizes(s, &np, &na, &nd)) return SIZE_MAX;
+    size_t elems = mul_add(np, 2, mul_add(nd, 2, na)); /* params + grads + acts + 2 deltas */
+    size_t bytes = mul_add(elems, dtype_size(s->dtype), 0);
+    return mul_add((size_t)s->depth + 1, sizeof(Layer), bytes);
+}
+
+void net_free(Net *n)
+{
+    free(n->layers);
+    free(n->params);
+    free(n->grads);
+    free(n->acts);
+    free(n->dbuf[0]);
+    memset(n, 0, sizeof *n);
+}
+
+static void *alloc_zero(size_t elems, size_t esz)
+{
+    /* 64-byte aligned; calloc-like so never-written padding is defined */
+    size_t bytes = (elems * esz + 63) / 64 * 64;
+    void *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (p) memset(p, 0, bytes ? bytes : 64);
+    return p;
+}
+
+int net_create(Net *n, const NetSpec *s, GtErr *e)
+{
+    memset(n, 0, sizeof *n);
+    size_t np, na, nd;
+    if (!layout_sizes(s, &np, &na, &nd))
+        return gt_fail(e, GT_EINPUT, "network too large: its size overflows the address space");
+    size_t esz = dtype_size(s->dtype);
+    n->dtype = s->dtype;
+    n->nlayers = (int)s->depth + 1;
+    n->batch = s->batch;
+    n->in_dim = s->in_dim;
+    n->out_dim = s->out_dim;
+    n->max_width = s->out_dim > s->width ? s->out_dim : s->width;
+    n->act = act_get(s->act);
+    n->ap = s->ap;
+    n->sat_thr = 0.01 * n->act->max_df(&s->ap);
+    n->nparams = np;
+    n->layers = calloc((size_t)n->nlayers, sizeof(Layer));
+    n->params = alloc_zero(np, esz);
+    n->grads = alloc_zero(np, esz);
+    n->acts = alloc_zero(na, esz);
+    n->dbuf[0] = alloc_zero(2 * nd, esz);
+    if (!n->layers || !n->params || !n->grads || !n->acts || !n->dbuf[0]) {
+        net_free(n);
+        return gt_fail(e, GT_ESYS, "out of memory allocating the network (%zu bytes)", net_bytes(s));
+    }
+    n->dbuf[1] = (char *)n->dbuf[0] + nd * esz;
+    n->x = n->acts;
+    size_t p = 0, a = round_up(s->batch * s->in_dim), fi = s->in_dim;
+    for (int l = 0; l < n->nlayers; l++) {
+        Layer *L = &n->layers[l];
+        size_t fo = l + 1 == n->nlayers ? s->out_dim : s->width;
+        L->fan_in = fi;
+        L->fan_out = fo;
+        L->W = (char *)n->params + p * esz;
+        L->dW = (char *)n->grads + p * esz;
+        p = round_up(p + fi * fo);
+        L->b = (char *)n->params + p * esz;
+        L->db = (char *)n->grads + p * esz;
+        p = round_up(p + fo);
+        L->z = (char *)n->acts + a * esz;
+        a = round_up(a + s->batch * fo);
+        if (l + 1 < n->nlayers) {
+            L->a = (char *)n->acts + a * esz;
+            a = round_up(a + s->batch * fo);
+        } else {
+            L->a = L->z;
+        }
+        fi = fo;
+    }
+    return GT_OK;
+}
+
+int net_init_params(Net *n, InitKind k, double sigma_w2, double sigma_b2, Rng *r, GtErr *e)
+{
+    size_t maxw = 0;
+    for (int l = 0; l < n->nlayers; l++) {
+        size_t c = n->layers[l].fan_in * n->layers[l].fan_out;
+        if (c > maxw) maxw = c;
+    }
+    double *tmp = malloc(maxw * sizeof(double));
+    if (!tmp) return gt_fail(e, GT_ESYS, "out of memory initialising weights");
+    for (int l = 0; l < n->nlayers; l++) {
+        Layer *L = &n->layers[l];
+        size_t cnt = L->fan_in * L->fan_out;
+        int rc = init_weights(k, tmp, L->fan_in, L->fan_out, sigma_w2, r, e);
+        if (rc) {
+            free(tmp);
+            return rc;
+        }
+        for (size_t i = 0; i < cnt; i++) {
+            if (n->dtype == DT_F32) ((float *)L->W)[i] = (float)tmp[i];
+            else ((double *)L->W)[i] = tmp[i];
+        }
+        for (size_t j = 0; j < L->fan_out; j++) {
+            double b = sigma_b2 > 0 ? sqrt(sigma_b2) * rng_normal(r) : 0.0;
+            if (n->dtype == DT_F32) ((float *)L->b)[j] = (float)b;
+            else ((double *)L->b)[j] = b;
+        }
+    }
+    free(tmp);
+    return GT_OK;
+}
+
+#define T float
+#define SFX(name) name##_s
+#define GEMM cblas_sgemm
+#define SCAL cblas_sscal
+#define IAMAX cblas_isamax
+#include "net_tmpl.h"
+#undef T
+#undef SFX
+#undef GEMM
+#undef SCAL
+#undef IAMAX
+
+#define T double
+#define SFX(name) name##_d
+#define GEMM cblas_dgemm
+#define SCAL cblas_dscal
+#define IAMAX cblas_idamax
+#include "net_tmpl.h"
+#undef T
+#undef SFX
+#undef GEMM
+#undef SCAL
+#undef IAMAX
+
+void net_load_input(Net *n, const Dataset *d, const uint32_t *idx, size_t first, size_t m)
+{
+    if (n->dtype == DT_F32) load_input_s(n, d, idx, first, m);
+    else load_input_d(n, d, idx, first, m);
+}
+
+void net_forward(Net *n, size_t m)
+{
+    if (n->dtype == DT_F32) forward_s(n, m);
+    else forward_d(n, m);
+}
+
+double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct, int want_delta)
+{
+    return n->dtype == DT_F32 ? loss_s(n, k, y, m, correct, want_delta)
+                              : loss_d(n, k, y, m, correct, want_delta);
+}
+
+void net_backward(Net *n, size_t m, int want_stats)
+{
+    n->nonfinite = 0;
+    if (n->dtype == DT_F32) backward_s(n, m, want_stats);
+    else backward_d(n, m, want_stats);
+}

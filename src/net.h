@@ -1,0 +1,72 @@
+/* The fully connected network: layout of its buffers, forward and backward passes.
+ * Parameters, gradients and activations each live in one contiguous buffer with
+ * per-layer views into it (llm.c style). Backprop keeps a power-of-two scale per layer
+ * (DESIGN.md §3): gradients are stored scaled by 2^-e2 and are exact beyond the dtype's
+ * range; the optimiser applies the scale. */
+#ifndef GT_NET_H
+#define GT_NET_H
+
+#include "act.h"
+#include "common.h"
+#include "config.h"
+#include "data.h"
+#include "init.h"
+#include "rng.h"
+
+typedef struct {
+    size_t fan_in, fan_out;
+    void *W;   /* (fan_in, fan_out) in params: z = a.W + b */
+    void *b;   /* (fan_out) in params */
+    void *dW;  /* (fan_in, fan_out) in grads, scaled: dL/dW = dW * 2^e2 */
+    void *db;  /* (fan_out) in grads, scaled likewise */
+    void *z;   /* (batch, fan_out) pre-activations in acts */
+    void *a;   /* (batch, fan_out) outputs in acts; the output layer's a is its z (logits) */
+    int e2;          /* scale exponent of this layer's delta and gradients (last backward) */
+    double delta_ss; /* sum over the batch of ||scaled dl/dz||^2 (last backward) */
+    size_t n_sat;    /* entries with f'(z) < 0.01 max f' (last backward; 0 for the output) */
+} Layer;
+
+typedef struct {
+    Dtype dtype;
+    int nlayers;        /* hidden layers + 1 (the output layer) */
+    size_t batch;       /* rows the activation buffers hold */
+    size_t in_dim, out_dim, max_width;
+    const Act *act;
+    ActParams ap;
+    double sat_thr;     /* 0.01 * sup f' */
+    Layer *layers;      /* [nlayers] */
+    size_t nparams;
+    void *params;       /* nparams: W1 b1 W2 b2 ... */
+    void *grads;        /* nparams, same layout */
+    void *acts;         /* x, then z and a of every layer */
+    void *x;            /* (batch, in_dim) in acts */
+    void *dbuf[2];      /* (batch, max_width) each: delta ping-pong during backward */
+    int nonfinite;      /* the last backward met Inf/NaN */
+} Net;
+
+typedef struct {
+    Dtype dtype;
+    size_t in_dim, width, out_dim, batch;
+    long depth;
+    ActKind act;
+    ActParams ap;
+} NetSpec;
+
+/* Bytes net_create would allocate (saturates at SIZE_MAX on overflow). */
+size_t net_bytes(const NetSpec *s);
+int net_create(Net *n, const NetSpec *s, GtErr *e);
+void net_free(Net *n);
+int net_init_params(Net *n, InitKind k, double sigma_w2, double sigma_b2, Rng *r, GtErr *e);
+
+/* Copies rows idx[0..m) of d (or rows first..first+m when idx is NULL) into x; m <= batch. */
+void net_load_input(Net *n, const Dataset *d, const uint32_t *idx, size_t first, size_t m);
+void net_forward(Net *n, size_t m);
+/* Loss of the first m rows against labels y (batch mean, in double); counts correct
+ * argmax predictions. With want_delta, writes dl/dz of the output layer (per sample) into
+ * dbuf[0] to start backward. Returns NaN/Inf when the logits are not finite. */
+double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct, int want_delta);
+/* Backward pass of the first m rows from dbuf[0]; fills dW, db, e2, n_sat, and delta_ss
+ * when want_stats. */
+void net_backward(Net *n, size_t m, int want_stats);
+
+#endif

@@ -1,0 +1,120 @@
+/* Forward, loss and backward for one dtype. Included twice by net.c with
+ * T = float / double, SFX(name) = name##_s / name##_d and the matching cblas routines. */
+
+static void SFX(load_input)(Net *n, const Dataset *d, const uint32_t *idx, size_t first,
+                            size_t m)
+{
+    T *x = n->x;
+    for (size_t i = 0; i < m; i++) {
+        const double *row = d->x + (size_t)(idx ? idx[i] : first + i) * d->dim;
+        for (size_t j = 0; j < d->dim; j++) x[i * d->dim + j] = (T)row[j];
+    }
+}
+
+static void SFX(forward)(Net *n, size_t m)
+{
+    const T *in = n->x;
+    for (int l = 0; l < n->nlayers; l++) {
+        Layer *L = &n->layers[l];
+        size_t fi = L->fan_in, fo = L->fan_out;
+        T *z = L->z;
+        for (size_t i = 0; i < m; i++) memcpy(z + i * fo, L->b, fo * sizeof(T));
+        GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)fo, (int)fi, 1, in,
+             (int)fi, L->W, (int)fo, 1, z, (int)fo);
+        if (l + 1 < n->nlayers) n->act->SFX(fwd)(z, L->a, m * fo, &n->ap);
+        in = L->a;
+    }
+}
+
+static double SFX(loss)(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct,
+                        int want_delta)
+{
+    const Layer *out = &n->layers[n->nlayers - 1];
+    size_t K = out->fan_out;
+    const T *z = out->z;
+    T *d = n->dbuf[0];
+    double total = 0;
+    size_t right = 0;
+    for (size_t i = 0; i < m; i++) {
+        const T *zi = z + i * K;
+        size_t best = 0;
+        for (size_t c = 0; c < K; c++) {
+            if (!isfinite(zi[c])) return NAN;
+            if (zi[c] > zi[best]) best = c;
+        }
+        right += (int32_t)best == y[i];
+        if (k == LOSS_XENT) {
+            /* log-sum-exp around the max: no overflow, exact for huge logits */
+            double mx = zi[best], s = 0;
+            for (size_t c = 0; c < K; c++) s += exp((double)zi[c] - mx);
+            total += log(s) + mx - (double)zi[y[i]];
+            if (want_delta)
+                for (size_t c = 0; c < K; c++)
+                    d[i * K + c] = (T)(exp((double)zi[c] - mx) / s - (c == (size_t)y[i]));
+        } else {
+            /* l = 1/2 sum_c (z_c - t_c)^2 against the one-hot target */
+            for (size_t c = 0; c < K; c++) {
+                double r = (double)zi[c] - (c == (size_t)y[i]);
+                total += 0.5 * r * r;
+                if (want_delta) d[i * K + c] = (T)r;
+            }
+        }
+    }
+    if (correct) *correct = right;
+    return total / (double)m;
+}
+
+/* Multiplies v by 2^-k exactly (in two steps when 2^-k itself is out of T's range). */
+static void SFX(scale_pow2)(T *v, size_t len, int k)
+{
+    if (k > 100 || k < -100) {
+        SCAL((int)len, (T)ldexp(1.0, -k / 2), v, 1);
+        k -= k / 2;
+    }
+    SCAL((int)len, (T)ldexp(1.0, -k), v, 1);
+}
+
+static void SFX(backward)(Net *n, size_t m, int want_stats)
+{
+    int cur = 0, e2 = 0;
+    T *d = n->dbuf[cur];
+    for (int l = n->nlayers - 1; l >= 0; l--) {
+        Layer *L = &n->layers[l];
+        size_t fi = L->fan_in, fo = L->fan_out, len = m * fo;
+        /* Keep the largest |delta| near 1: backprop is linear in delta, so a power-of-two
+         * rescale is exact and the true delta is d * 2^e2 however small it gets. */
+        double amax = fabs((double)d[IAMAX((int)len, d, 1)]);
+        if (!isfinite(amax)) {
+            n->nonfinite = 1;
+        } else if (amax > 0) {
+            int k;
+            frexp(amax, &k);
+            if (k < -16 || k > 16) {
+                SFX(scale_pow2)(d, len, k);
+                e2 += k;
+            }
+        }
+        L->e2 = e2;
+        if (want_stats) {
+            double ss = 0;
+            for (size_t i = 0; i < len; i++) ss += (double)d[i] * (double)d[i];
+            L->delta_ss = ss;
+        }
+        const T *ain = l ? n->layers[l - 1].a : n->x;
+        GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)m,
+             (T)(1.0 / (double)m), ain, (int)fi, d, (int)fo, 0, L->dW, (int)fo);
+        T *db = L->db;
+        memset(db, 0, fo * sizeof(T));
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < fo; j++) db[j] += d[i * fo + j];
+        SCAL((int)fo, (T)(1.0 / (double)m), db, 1);
+        if (l == 0) break;
+        Layer *P = &n->layers[l - 1];
+        T *dn = n->dbuf[1 - cur];
+        GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo, 1, d, (int)fo,
+             L->W, (int)fo, 0, dn, (int)fi);
+        P->n_sat = n->act->SFX(bwd)(P->z, P->a, dn, m * fi, &n->ap, n->sat_thr);
+        cur = 1 - cur;
+        d = dn;
+    }
+}

@@ -1,0 +1,50 @@
+/* Parameter updates. The net's gradients are stored scaled by 2^-e2 per layer; each
+ * update loop multiplies by that power of two as it reads them (exact), so the optimiser
+ * sees the true gradient in the dtype's arithmetic. */
+#include "optim.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <tgmath.h> /* sqrt on a float is sqrtf: float32 updates stay in float */
+
+int optim_create(Optim *o, const Net *n, OptKind kind, double lr, double momentum, GtErr *e)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->lr = lr;
+    o->momentum = momentum;
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+    size_t copies = kind == OPT_ADAM ? 2 : kind == OPT_MOMENTUM ? 1 : 0;
+    if (copies) {
+        o->state = calloc(copies * n->nparams, dtype_size(n->dtype));
+        if (!o->state) return gt_fail(e, GT_ESYS, "out of memory for the optimiser state");
+    }
+    return GT_OK;
+}
+
+void optim_free(Optim *o)
+{
+    free(o->state);
+    o->state = NULL;
+}
+
+#define T float
+#define SFX(name) name##_s
+#include "optim_tmpl.h"
+#undef T
+#undef SFX
+
+#define T double
+#define SFX(name) name##_d
+#include "optim_tmpl.h"
+#undef T
+#undef SFX
+
+void optim_step(Optim *o, Net *n, LayerStats *st)
+{
+    o->t++;
+    if (n->dtype == DT_F32) step_s(o, n, st);
+    else step_d(o, n, st);
+}

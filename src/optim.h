@@ -1,0 +1,24 @@
+/* Optimisers (sgd, momentum, adam) over the net's parameter buffer, with their state in
+ * one buffer of the same layout. The update follows the dtype's arithmetic; on logged
+ * steps it also measures what it applied (update_ratio, frac_update_zero, weight_l2). */
+#ifndef GT_OPTIM_H
+#define GT_OPTIM_H
+
+#include "config.h"
+#include "net.h"
+#include "probe.h"
+
+typedef struct {
+    OptKind kind;
+    double lr, momentum, beta1, beta2, eps;
+    long t;          /* updates applied so far */
+    void *state;     /* momentum: velocity (nparams); adam: m then v (2 nparams) */
+} Optim;
+
+int optim_create(Optim *o, const Net *n, OptKind kind, double lr, double momentum, GtErr *e);
+void optim_free(Optim *o);
+/* One update from the net's scaled gradients. With st non-NULL fills weight_l2,
+ * update_ratio and frac_update_zero of st[0..nlayers). */
+void optim_step(Optim *o, Net *n, LayerStats *st);
+
+#endif

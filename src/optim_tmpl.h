@@ -1,0 +1,73 @@
+/* Update loops for one dtype; included by optim.c with T and SFX defined. */
+
+typedef struct {
+    T lr, mu, b1, b2, c1, c2, eps; /* c1, c2: adam's bias corrections 1 - beta^t */
+} SFX(Coef);
+
+/* Updates len parameters w from scaled gradients g (true gradient g * scale). With
+ * stats, accumulates ||w before||^2, ||applied update||^2 and exact-zero updates. */
+static void SFX(update)(const Optim *o, const SFX(Coef) *c, T *w, const T *g, T scale,
+                        T *s1, T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)
+{
+    double ws = 0, ds = 0;
+    size_t nz = 0;
+    for (size_t i = 0; i < len; i++) {
+        T gi = g[i] * scale, u;
+        switch (o->kind) {
+        case OPT_SGD: u = c->lr * gi; break;
+        case OPT_MOMENTUM:
+            s1[i] = c->mu * s1[i] + gi;
+            u = c->lr * s1[i];
+            break;
+        default:
+            s1[i] = c->b1 * s1[i] + (1 - c->b1) * gi;
+            s2[i] = c->b2 * s2[i] + (1 - c->b2) * gi * gi;
+            u = c->lr * (s1[i] / c->c1) / (sqrt(s2[i] / c->c2) + c->eps);
+            break;
+        }
+        T old = w[i];
+        w[i] = old - u;
+        if (w_ss) {
+            double d = (double)w[i] - (double)old;
+            ws += (double)old * (double)old;
+            ds += d * d;
+            nz += d == 0;
+        }
+    }
+    if (w_ss) {
+        *w_ss = ws;
+        *d_ss = ds;
+        *zero = nz;
+    }
+}
+
+static void SFX(step)(Optim *o, Net *n, LayerStats *st)
+{
+    SFX(Coef) c = {
+        .lr = (T)o->lr, .mu = (T)o->momentum, .b1 = (T)o->beta1, .b2 = (T)o->beta2,
+        .c1 = (T)(1 - pow(o->beta1, (double)o->t)), .c2 = (T)(1 - pow(o->beta2, (double)o->t)),
+        .eps = (T)o->eps,
+    };
+    T *s1 = o->state, *s2 = s1 ? s1 + n->nparams : NULL;
+    for (int l = 0; l < n->nlayers; l++) {
+        Layer *L = &n->layers[l];
+        size_t off_w = (size_t)((T *)L->W - (T *)n->params);
+        size_t off_b = (size_t)((T *)L->b - (T *)n->params);
+        size_t nw = L->fan_in * L->fan_out;
+        /* 2^e2 as a T: exact down to T's smallest subnormal; below that the true
+         * gradient rounds to 0 in T anyway */
+        T scale = (T)ldexp(1.0, L->e2);
+        double w_ss = 0, d_ss = 0;
+        size_t zero = 0;
+        int with = st != NULL;
+        SFX(update)(o, &c, L->W, L->dW, scale, s1 ? s1 + off_w : NULL,
+                    s2 ? s2 + off_w : NULL, nw, with ? &w_ss : NULL, &d_ss, &zero);
+        SFX(update)(o, &c, L->b, L->db, scale, s1 ? s1 + off_b : NULL,
+                    s2 ? s2 + off_b : NULL, L->fan_out, NULL, NULL, NULL);
+        if (with) {
+            st[l].weight_l2 = sqrt(w_ss);
+            st[l].update_ratio = w_ss > 0 ? sqrt(d_ss / w_ss) : (d_ss > 0 ? INFINITY : 0.0);
+            st[l].frac_update_zero = (double)zero / (double)nw;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/* Reductions behind layers.csv: activation statistics, dead and saturated units and the
+ * sign coherence and norms of the (scaled) gradients, in one pass over each buffer. */
+#include "probe.h"
+
+#include <math.h>
+#include <string.h>
+
+#define T float
+#define SFX(name) name##_s
+#include "probe_tmpl.h"
+#undef T
+#undef SFX
+
+#define T double
+#define SFX(name) name##_d
+#include "probe_tmpl.h"
+#undef T
+#undef SFX
+
+void probe_layers(const Net *n, size_t m, LayerStats *st, double *scratch)
+{
+    for (int l = 0; l < n->nlayers; l++) {
+        const Layer *L = &n->layers[l];
+        LayerStats *s = &st[l];
+        int hidden = l + 1 < n->nlayers;
+        s->fan_in = L->fan_in;
+        s->fan_out = L->fan_out;
+        s->batch = m;
+        if (n->dtype == DT_F32) {
+            acts_s(L, m, s, scratch);
+            grads_s(L, s, scratch);
+        } else {
+            acts_d(L, m, s, scratch);
+            grads_d(L, s, scratch);
+        }
+        s->delta = xnorm_make(L->delta_ss, L->e2);
+        s->frac_saturated = hidden ? (double)L->n_sat / (double)(m * L->fan_out) : 0.0;
+    }
+}
+
+XNorm probe_grad_l2(const LayerStats *st, int nlayers)
+{
+    XNorm g = xnorm_make(0, 0);
+    for (int l = 0; l < nlayers; l++) g = xnorm_add(xnorm_add(g, st[l].grad_w), st[l].grad_b);
+    return g;
+}

@@ -1,0 +1,33 @@
+/* Per-layer statistics of one training step (the columns of layers.csv). The net and the
+ * optimiser leave their raw material in place; these functions reduce it. Sums are
+ * accumulated in double; gradient norms are XNorms, exact beyond the dtype's range. */
+#ifndef GT_PROBE_H
+#define GT_PROBE_H
+
+#include "net.h"
+#include "xnorm.h"
+
+typedef struct {
+    size_t fan_in, fan_out;
+    double weight_l2;        /* ||W|| before the step's update */
+    XNorm grad_w, grad_b;    /* ||dL/dW||, ||dL/db|| of the batch-mean loss */
+    XNorm delta;             /* sqrt(sum over the batch of ||dl/dz||^2), per-sample loss l */
+    size_t batch;            /* rows: delta_rms = delta / sqrt(batch) */
+    double act_mean, act_std;
+    double frac_zero;        /* outputs exactly 0 */
+    double frac_dead_batch;  /* units with z <= 0 on every row of the batch */
+    double frac_saturated;   /* (unit, row) entries with f'(z) < 0.01 max f' */
+    double frac_preact_zero; /* pre-activations exactly 0 */
+    double sign_coherence;   /* mean over units of |sum_i sign(dW_ij)| / fan_in */
+    double update_ratio;     /* ||dW applied|| / ||W|| */
+    double frac_update_zero; /* entries of W whose applied update was exactly 0 */
+} LayerStats;
+
+/* Fills everything but the update columns from the net's buffers after net_backward(m,
+ * want_stats=1). scratch: at least max(fan_out) doubles. */
+void probe_layers(const Net *n, size_t m, LayerStats *st, double *scratch);
+
+/* Global gradient norm over all layers (grad_w and grad_b of st[0..nlayers)). */
+XNorm probe_grad_l2(const LayerStats *st, int nlayers);
+
+#endif

@@ -1,0 +1,362 @@
+/* The training loop of `gradtrace run`: data -> net -> probes -> traces (DESIGN.md §2).
+ * Step s describes the weights after s updates: its forward, backward and probes, then its
+ * update. Every file is written under a temporary name and renamed when complete; run.json
+ * is written last. */
+#include "run.h"
+
+#include <cblas.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "census.h"
+#include "data.h"
+#include "net.h"
+#include "optim.h"
+#include "probe.h"
+#include "trace.h"
+
+static const char STEPS_HEADER[] =
+    "step,epoch,loss,train_acc,test_loss,test_acc,lr,grad_l2,seconds";
+static const char LAYERS_HEADER[] =
+    "step,layer,fan_in,fan_out,weight_l2,grad_w_l2,grad_w_log10,grad_b_l2,delta_rms,"
+    "delta_log10,act_mean,act_std,frac_zero,frac_dead_batch,frac_saturated,frac_preact_zero,"
+    "sign_coherence,update_ratio,frac_update_zero";
+
+typedef struct {
+    const Config *c;
+    Dataset train, test;
+    Net net;
+    Optim opt;
+    Census census;
+    LayerStats *st;
+    double *scratch;
+    uint32_t *order;   /* the epoch's sample order */
+    int32_t *ybuf;     /* labels of the current batch */
+    CsvFile steps, layers, census_csv;
+    long total_steps, per_epoch;
+    int digits;
+    double t0, t_loaded;
+} Run;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void run_free(Run *r)
+{
+    csv_abort(&r->steps);
+    csv_abort(&r->layers);
+    csv_abort(&r->census_csv);
+    census_free(&r->census);
+    optim_free(&r->opt);
+    net_free(&r->net);
+    dataset_free(&r->train);
+    dataset_free(&r->test);
+    free(r->st);
+    free(r->scratch);
+    free(r->order);
+    free(r->ybuf);
+}
+
+/* Refuses a network that cannot fit before allocating any of it. */
+static int check_memory(const Run *r, const NetSpec *ns, GtErr *e)
+{
+    size_t bytes = net_bytes(ns);
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGE_SIZE);
+    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    double need = bytes == SIZE_MAX ? INFINITY
+                  : (double)bytes * (r->c->optimizer == OPT_ADAM ? 1.5 : 1.25);
+    if (have > 0 && need > have)
+        return gt_fail(e, GT_EINPUT,
+                       "network too large: depth %ld x width %ld x batch %ld needs %.3g GiB, "
+                       "this machine has %.3g GiB; reduce --depth, --width or --batch",
+                       r->c->depth, r->c->width, r->c->batch, need / 1073741824.0,
+                       have / 1073741824.0);
+    return GT_OK;
+}
+
+static int setup(Run *r, GtErr *e)
+{
+    const Config *c = r->c;
+    DataSpec ds = {
+        .data = c->data, .test_csv = c->test_csv[0] ? c->test_csv : NULL,
+        .input_dim = (size_t)c->input_dim, .classes = (int)c->classes,
+        .train_size = (size_t)c->train_size, .test_size = (size_t)c->test_size,
+        .test_size_set = c->test_size_set, .normalize = c->normalize, .seed = (uint64_t)c->seed,
+    };
+    int rc = data_load(&ds, &r->train, &r->test, e);
+    if (rc) return rc;
+    r->t_loaded = now();
+    if ((size_t)c->batch > r->train.n)
+        return gt_fail(e, GT_EINPUT, "--batch %ld: larger than the training set (%zu samples)",
+                       c->batch, r->train.n);
+    r->per_epoch = (long)(r->train.n / (size_t)c->batch);
+    r->total_steps = c->steps ? c->steps : c->epochs ? c->epochs * r->per_epoch : 100;
+    for (int i = 0; i < c->n_save_weights; i++)
+        if (c->save_weights[i] > r->total_steps)
+            return gt_fail(e, GT_EINPUT, "--save-weights %ld: the run has %ld steps (0..%ld)",
+                           c->save_weights[i], r->total_steps, r->total_steps);
+
+    NetSpec ns = {
+        .dtype = (Dtype)c->dtype, .in_dim = r->train.dim, .width = (size_t)c->width,
+        .out_dim = (size_t)r->train.classes, .batch = (size_t)c->batch, .depth = c->depth,
+        .act = (ActKind)c->activation,
+        .ap = {.alpha = c->alpha, .relu_grad_at_zero = c->relu_grad_at_zero},
+    };
+    if ((rc = check_memory(r, &ns, e)) || (rc = net_create(&r->net, &ns, e))) return rc;
+    Rng init_rng;
+    rng_seed(&init_rng, (uint64_t)c->seed, RNG_INIT);
+    rc = net_init_params(&r->net, (InitKind)c->init, c->sigma_w2, c->sigma_b2, &init_rng, e);
+    if (rc) return rc;
+    if ((rc = optim_create(&r->opt, &r->net, (OptKind)c->optimizer, c->lr, c->momentum, e)))
+        return rc;
+    size_t probe = c->probe_size ? (size_t)c->probe_size
+                                 : (r->train.n < 1000 ? r->train.n : 1000);
+    if (probe > r->train.n)
+        return gt_fail(e, GT_EINPUT, "--probe-size %ld: larger than the training set (%zu samples)",
+                       c->probe_size, r->train.n);
+    if ((rc = census_create(&r->census, &r->net, &r->train, probe, (uint64_t)c->seed, e)))
+        return rc;
+    r->st = calloc((size_t)r->net.nlayers, sizeof *r->st);
+    r->scratch = malloc(r->net.max_width * sizeof *r->scratch);
+    r->order = malloc(r->train.n * sizeof *r->order);
+    r->ybuf = malloc((size_t)c->batch * sizeof *r->ybuf);
+    if (!r->st || !r->scratch || !r->order || !r->ybuf)
+        return gt_fail(e, GT_ESYS, "out of memory");
+    for (size_t i = 0; i < r->train.n; i++) r->order[i] = (uint32_t)i;
+
+    r->digits = c->dtype == DT_F32 ? 9 : 17;
+    if ((rc = trace_mkdir(c->out, e))) return rc;
+    if ((rc = csv_open(&r->steps, c->out, "steps.csv", STEPS_HEADER, r->digits, e)) ||
+        (rc = csv_open(&r->layers, c->out, "layers.csv", LAYERS_HEADER, r->digits, e)) ||
+        (rc = csv_open(&r->census_csv, c->out, "census.csv", CENSUS_HEADER, r->digits, e)))
+        return rc;
+    return GT_OK;
+}
+
+/* Loss and accuracy of the weights as they are over the whole test set. */
+static void evaluate(Run *r, double *loss, double *acc)
+{
+    Net *n = &r->net;
+    double total = 0;
+    size_t right = 0;
+    for (size_t first = 0; first < r->test.n; first += n->batch) {
+        size_t m = r->test.n - first < n->batch ? r->test.n - first : n->batch, ok;
+        net_load_input(n, &r->test, NULL, first, m);
+        net_forward(n, m);
+        total += net_loss(n, (LossKind)r->c->loss, r->test.y + first, m, &ok, 0) * (double)m;
+        right += ok;
+    }
+    *loss = total / (double)r->test.n;
+    *acc = (double)right / (double)r->test.n;
+}
+
+static void write_layers(Run *r, long step)
+{
+    CsvFile *f = &r->layers;
+    for (int l = 0; l < r->net.nlayers; l++) {
+        const LayerStats *s = &r->st[l];
+        XNorm rms = xnorm_scale(s->delta, 1.0 / sqrt((double)s->batch));
+        csv_int(f, step);
+        csv_int(f, l + 1);
+        csv_int(f, (long long)s->fan_in);
+        csv_int(f, (long long)s->fan_out);
+        csv_real(f, s->weight_l2);
+        csv_xnorm(f, s->grad_w);
+        csv_real(f, xnorm_log10(s->grad_w));
+        csv_xnorm(f, s->grad_b);
+        csv_xnorm(f, rms);
+        csv_real(f, xnorm_log10(rms));
+        csv_real(f, s->act_mean);
+        csv_real(f, s->act_std);
+        csv_real(f, s->frac_zero);
+        csv_real(f, s->frac_dead_batch);
+        csv_real(f, s->frac_saturated);
+        csv_real(f, s->frac_preact_zero);
+        csv_real(f, s->sign_coherence);
+        csv_real(f, s->update_ratio);
+        csv_real(f, s->frac_update_zero);
+        csv_end_row(f);
+    }
+}
+
+static int save_weights(Run *r, long step, GtErr *e)
+{
+    int wanted = 0;
+    for (int i = 0; i < r->c->n_save_weights; i++) wanted |= r->c->save_weights[i] == step;
+    if (!wanted) return GT_OK;
+    char dir[4096], name[32];
+    snprintf(dir, sizeof dir, "%s/weights/step-%ld", r->c->out, step);
+    int rc = trace_mkdir(dir, e), elem = (int)dtype_size(r->net.dtype);
+    for (int l = 0; !rc && l < r->net.nlayers; l++) {
+        const Layer *L = &r->net.layers[l];
+        snprintf(name, sizeof name, "W%d.npy", l + 1);
+        rc = npy_write(dir, name, L->W, elem, L->fan_in, L->fan_out, e);
+        snprintf(name, sizeof name, "b%d.npy", l + 1);
+        if (!rc) rc = npy_write(dir, name, L->b, elem, 0, L->fan_out, e);
+    }
+    return rc;
+}
+
+typedef struct {
+    long steps_done, diverged_at;
+    double loss, train_acc, test_loss, test_acc;
+    int have_test;
+} Summary;
+
+/* The training loop. Returns GT_OK also when the run diverged (sum->diverged_at >= 0). */
+static int train(Run *r, Summary *sum, GtErr *e)
+{
+    const Config *c = r->c;
+    Net *n = &r->net;
+    size_t B = (size_t)c->batch;
+    Rng shuffle;
+    rng_seed(&shuffle, (uint64_t)c->seed, RNG_SHUFFLE);
+    sum->diverged_at = -1;
+    int rc;
+    for (long s = 0; s < r->total_steps; s++) {
+        long epoch = s / r->per_epoch, pos = s % r->per_epoch;
+        if (pos == 0) rng_shuffle(&shuffle, r->order, r->train.n);
+        int last = s + 1 == r->total_steps;
+        int evals = r->test.n && c->eval_every && s % c->eval_every == 0;
+        int logged = s % c->every == 0 || last || evals;
+        if ((rc = save_weights(r, s, e))) return rc;
+        if (s % (c->census_every ? c->census_every : r->total_steps) == 0)
+            census_run(&r->census, n, s, &r->census_csv);
+        if (evals) evaluate(r, &sum->test_loss, &sum->test_acc);
+
+        const uint32_t *idx = r->order + (size_t)pos * B;
+        for (size_t i = 0; i < B; i++) r->ybuf[i] = r->train.y[idx[i]];
+        net_load_input(n, &r->train, idx, 0, B);
+        net_forward(n, B);
+        size_t ok;
+        double loss = net_loss(n, (LossKind)c->loss, r->ybuf, B, &ok, 1);
+        int bad = !isfinite(loss);
+        if (!bad) {
+            net_backward(n, B, logged);
+            bad = n->nonfinite;
+        }
+        sum->loss = loss;
+        sum->train_acc = (double)ok / (double)B;
+        if (bad) { /* divergence is a result: keep the trace so far, say where it stopped */
+            sum->diverged_at = s;
+            return GT_OK;
+        }
+        if (logged) probe_layers(n, B, r->st, r->scratch);
+        optim_step(&r->opt, n, logged ? r->st : NULL);
+        sum->steps_done = s + 1;
+        if (!logged) continue;
+        write_layers(r, s);
+        CsvFile *f = &r->steps;
+        csv_int(f, s);
+        csv_int(f, epoch);
+        csv_real(f, loss);
+        csv_real(f, sum->train_acc);
+        if (evals) {
+            csv_real(f, sum->test_loss);
+            csv_real(f, sum->test_acc);
+        } else {
+            csv_empty(f);
+            csv_empty(f);
+        }
+        csv_real(f, c->lr);
+        csv_xnorm(f, probe_grad_l2(r->st, n->nlayers));
+        csv_real(f, now() - r->t0);
+        csv_end_row(f);
+    }
+    /* the trained weights: final census, weights and test evaluation */
+    census_run(&r->census, n, r->total_steps, &r->census_csv);
+    if ((rc = save_weights(r, r->total_steps, e))) return rc;
+    if (r->test.n) {
+        evaluate(r, &sum->test_loss, &sum->test_acc);
+        sum->have_test = 1;
+    }
+    return GT_OK;
+}
+
+static void add_config(void *ctx, const char *key, const char *val)
+{
+    cJSON *obj = ctx;
+    char *end;
+    double v = strtod(val, &end);
+    if (*val && !*end && isfinite(v)) cJSON_AddNumberToObject(obj, key, v);
+    else if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0)
+        cJSON_AddBoolToObject(obj, key, val[0] == 't');
+    else cJSON_AddStringToObject(obj, key, val);
+}
+
+static int write_run_json(const Run *r, const char *status, const Summary *sum, GtErr *e)
+{
+    const Config *c = r->c;
+    cJSON *doc = cJSON_CreateObject(), *cfg = cJSON_AddObjectToObject(doc, "config");
+    cJSON_AddStringToObject(doc, "gradtrace_version", GT_VERSION);
+    cJSON_AddStringToObject(doc, "status", status);
+    config_foreach(c, add_config, cfg);
+    cJSON *res = cJSON_AddObjectToObject(doc, "resolved");
+    cJSON_AddNumberToObject(res, "input_dim", (double)r->train.dim);
+    cJSON_AddNumberToObject(res, "classes", r->train.classes);
+    cJSON_AddNumberToObject(res, "train_size", (double)r->train.n);
+    cJSON_AddNumberToObject(res, "test_size", (double)r->test.n);
+    cJSON_AddNumberToObject(res, "steps", (double)r->total_steps);
+    cJSON_AddNumberToObject(res, "steps_per_epoch", (double)r->per_epoch);
+    cJSON_AddNumberToObject(res, "parameters", (double)r->net.nparams);
+    cJSON_AddNumberToObject(res, "probe_size", (double)r->census.size);
+    cJSON_AddStringToObject(doc, "dtype", config_dtype_name(c->dtype));
+    cJSON_AddNumberToObject(doc, "seed", (double)c->seed);
+    cJSON *blas = cJSON_AddObjectToObject(doc, "blas");
+    cJSON_AddStringToObject(blas, "core", openblas_get_corename());
+    cJSON_AddStringToObject(blas, "config", openblas_get_config());
+    cJSON_AddNumberToObject(blas, "threads", (double)c->threads);
+    double t = now();
+    cJSON *tm = cJSON_AddObjectToObject(doc, "timings");
+    cJSON_AddNumberToObject(tm, "total_seconds", t - r->t0);
+    if (r->t_loaded > 0) {
+        cJSON_AddNumberToObject(tm, "load_seconds", r->t_loaded - r->t0);
+        cJSON_AddNumberToObject(tm, "train_seconds", t - r->t_loaded);
+    }
+    if (sum) {
+        cJSON *s = cJSON_AddObjectToObject(doc, "summary");
+        cJSON_AddNumberToObject(s, "steps_done", (double)sum->steps_done);
+        if (sum->diverged_at >= 0) cJSON_AddNumberToObject(s, "diverged_at_step", (double)sum->diverged_at);
+        if (isfinite(sum->loss)) cJSON_AddNumberToObject(s, "last_loss", sum->loss);
+        else cJSON_AddNullToObject(s, "last_loss");
+        cJSON_AddNumberToObject(s, "last_train_acc", sum->train_acc);
+        if (sum->have_test) {
+            cJSON_AddNumberToObject(s, "final_test_loss", sum->test_loss);
+            cJSON_AddNumberToObject(s, "final_test_acc", sum->test_acc);
+        }
+    }
+    int rc = json_write(c->out, "run.json", doc, e);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int run_train(const Config *c, RunResult *res, GtErr *e)
+{
+    Run r = {.c = c};
+    Summary sum = {.diverged_at = -1, .loss = NAN};
+    r.t0 = now();
+    openblas_set_num_threads((int)c->threads);
+    int rc = setup(&r, e);
+    if (!rc) rc = train(&r, &sum, e);
+    if (!rc && !(rc = csv_close(&r.steps, e)) && !(rc = csv_close(&r.layers, e)))
+        rc = csv_close(&r.census_csv, e);
+    const char *status = sum.diverged_at >= 0 ? "diverged" : "complete";
+    if (!rc) rc = write_run_json(&r, status, &sum, e);
+    /* on failure run_free removes the temporary files: nothing is left looking complete */
+    if (!rc && res) {
+        res->status = status;
+        res->steps_done = sum.steps_done;
+        res->final_loss = sum.loss;
+        res->final_test_acc = sum.have_test ? sum.test_acc : NAN;
+    }
+    run_free(&r);
+    return rc;
+}

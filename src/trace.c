@@ -1,0 +1,331 @@
+/* Trace writers (DESIGN.md §4): CSV, NumPy .npy and JSON. Each file is written under a hidden
+ * temporary name beside its final one and renamed into place only when complete, so plots and
+ * resumed sweeps never see a half-written file under a final name. */
+#include "trace.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define CSV_BUFSIZE ((size_t)1 << 20)
+
+/* errno of a failed stdio call; EIO if the call did not say (a stale 0 must not hide it). */
+static int io_errno(void) { return errno ? errno : EIO; }
+
+static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *str_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        return NULL;
+    char *s = malloc((size_t)len + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+int trace_mkdir(const char *dir, GtErr *e)
+{
+    if (!dir || !*dir)
+        return gt_fail(e, GT_EINPUT, "output directory: empty path");
+    char *p = strdup(dir);
+    if (!p)
+        return gt_fail(e, GT_ESYS, "%s: out of memory", dir);
+    /* Create each prefix in turn; starting at p + 1 skips the root of an absolute path. */
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char saved = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0) {
+            int err = errno;
+            struct stat st;
+            if (err != EEXIST || stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                if (err == EEXIST) /* a file is in the way; "File exists" would mislead */
+                    err = ENOTDIR;
+                int rc = strcmp(p, dir) == 0 || saved == '\0'
+                             ? gt_fail(e, GT_EINPUT, "%s: cannot create directory: %s", dir,
+                                       strerror(err))
+                             : gt_fail(e, GT_EINPUT, "%s: cannot create directory %s: %s", dir,
+                                       p, strerror(err));
+                free(p);
+                return rc;
+            }
+        }
+        *s = saved;
+        if (saved == '\0')
+            break;
+    }
+    free(p);
+    return GT_OK;
+}
+
+/* DIR/NAME and its temporary twin DIR/.NAME.tmp.<pid> (the dot goes on the base name, so a
+ * NAME with a directory part still gets its temporary file beside the final one). The pid
+ * keeps concurrent sweep workers apart; tests rely on this exact spelling. */
+static int tmp_open(const char *dir, const char *name, char **path, char **tmp, FILE **f,
+                    GtErr *e)
+{
+    size_t dl = strlen(dir);
+    const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    *f = NULL;
+    *path = str_printf("%s%s%s", dir, sep, name);
+    *tmp = str_printf("%s%s%.*s.%s.tmp.%ld", dir, sep, (int)(base - name), name, base,
+                      (long)getpid());
+    if (!*path || !*tmp) {
+        free(*path);
+        free(*tmp);
+        *path = *tmp = NULL;
+        return gt_fail(e, GT_ESYS, "%s%s%s: out of memory", dir, sep, name);
+    }
+    *f = fopen(*tmp, "w");
+    if (!*f) {
+        int rc = gt_fail(e, GT_EINPUT, "%s: cannot open for writing: %s", *path,
+                         strerror(errno));
+        free(*path);
+        free(*tmp);
+        *path = *tmp = NULL;
+        return rc;
+    }
+    return GT_OK;
+}
+
+/* Closes f and renames tmp to path, unless a write failed (err, or found now); on failure the
+ * temporary file goes, so nothing half-written is left behind under any name. */
+static int tmp_finish(FILE *f, const char *path, const char *tmp, int err, GtErr *e)
+{
+    errno = 0;
+    if (fflush(f) != 0 && !err)
+        err = io_errno();
+    if (ferror(f) && !err)
+        err = EIO;
+    errno = 0;
+    if (fclose(f) != 0 && !err)
+        err = io_errno();
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    if (err) {
+        unlink(tmp);
+        return gt_fail(e, GT_EINPUT, "%s: write failed: %s", path, strerror(err));
+    }
+    return GT_OK;
+}
+
+/* ---- CSV ----------------------------------------------------------------------------- */
+
+static void csv_check(CsvFile *c, int ok)
+{
+    if (!ok && !c->failed)
+        c->failed = io_errno();
+}
+
+static void csv_sep(CsvFile *c)
+{
+    errno = 0;
+    if (c->field++ > 0)
+        csv_check(c, putc(',', c->f) != EOF);
+}
+
+static void csv_text(CsvFile *c, const char *s)
+{
+    if (!c->f)
+        return;
+    csv_sep(c);
+    csv_check(c, fputs(s, c->f) != EOF);
+}
+
+int csv_open(CsvFile *c, const char *dir, const char *name, const char *header, int digits,
+             GtErr *e)
+{
+    memset(c, 0, sizeof *c);
+    c->digits = digits;
+    int rc = tmp_open(dir, name, &c->path, &c->tmp, &c->f, e);
+    if (rc)
+        return rc;
+    /* A missing big buffer only costs speed, so failing to get one is not an error. */
+    c->buf = malloc(CSV_BUFSIZE);
+    if (c->buf && setvbuf(c->f, c->buf, _IOFBF, CSV_BUFSIZE) != 0) {
+        free(c->buf);
+        c->buf = NULL;
+    }
+    errno = 0;
+    csv_check(c, fputs(header, c->f) != EOF && putc('\n', c->f) != EOF);
+    return GT_OK;
+}
+
+void csv_int(CsvFile *c, long long v)
+{
+    if (!c->f)
+        return;
+    csv_sep(c);
+    errno = 0;
+    csv_check(c, fprintf(c->f, "%lld", v) >= 0);
+}
+
+void csv_real(CsvFile *c, double v)
+{
+    if (!c->f)
+        return;
+    if (!isfinite(v)) { /* printf may write "-nan"; pandas and R read only these three */
+        csv_text(c, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return;
+    }
+    csv_sep(c);
+    errno = 0;
+    csv_check(c, fprintf(c->f, "%.*g", c->digits, v) >= 0);
+}
+
+void csv_xnorm(CsvFile *c, XNorm v)
+{
+    char small[64];
+    int len = xnorm_format(small, sizeof small, v, c->digits);
+    if (len < 0) {
+        csv_check(c, 0);
+        return;
+    }
+    if ((size_t)len < sizeof small) {
+        csv_text(c, small);
+        return;
+    }
+    char *big = malloc((size_t)len + 1); /* only for absurd digit counts */
+    if (!big) {
+        if (!c->failed)
+            c->failed = ENOMEM;
+        return;
+    }
+    xnorm_format(big, (size_t)len + 1, v, c->digits);
+    csv_text(c, big);
+    free(big);
+}
+
+void csv_empty(CsvFile *c)
+{
+    if (!c->f)
+        return;
+    csv_sep(c);
+}
+
+void csv_end_row(CsvFile *c)
+{
+    if (!c->f)
+        return;
+    errno = 0;
+    csv_check(c, putc('\n', c->f) != EOF);
+    c->field = 0;
+}
+
+static void csv_release(CsvFile *c)
+{
+    free(c->buf);
+    free(c->path);
+    free(c->tmp);
+    c->buf = c->path = c->tmp = NULL;
+    c->f = NULL;
+    c->field = 0;
+    c->failed = 0;
+}
+
+int csv_close(CsvFile *c, GtErr *e)
+{
+    if (!c->f)
+        return gt_fail(e, GT_ESYS, "csv_close: %s is not open", c->path ? c->path : "file");
+    int rc = tmp_finish(c->f, c->path, c->tmp, c->failed, e);
+    csv_release(c); /* the buffer must outlive fclose, which flushes from it */
+    return rc;
+}
+
+void csv_abort(CsvFile *c)
+{
+    if (c->f) {
+        fclose(c->f);
+        unlink(c->tmp);
+    }
+    csv_release(c);
+}
+
+/* ---- .npy ---------------------------------------------------------------------------- */
+
+int npy_write(const char *dir, const char *name, const void *data, int elem, size_t rows,
+              size_t cols, GtErr *e)
+{
+    if (elem != 4 && elem != 8)
+        return gt_fail(e, GT_ESYS, "%s/%s: .npy element size %d is not 4 or 8", dir, name,
+                       elem);
+    /* The header says '<' (little-endian) and the data are written as they lie in memory. */
+    const uint16_t probe = 1;
+    if (*(const unsigned char *)&probe != 1)
+        return gt_fail(e, GT_ESYS, "%s/%s: .npy writer needs a little-endian host", dir, name);
+    size_t count = rows ? rows * cols : cols;
+    if (rows && cols && (cols > SIZE_MAX / rows || count > SIZE_MAX / (size_t)elem))
+        return gt_fail(e, GT_ESYS, "%s/%s: array too large", dir, name);
+
+    char hdr[256];
+    int len = rows ? snprintf(hdr, sizeof hdr,
+                              "{'descr': '<f%d', 'fortran_order': False, 'shape': (%zu, %zu), }",
+                              elem, rows, cols)
+                   : snprintf(hdr, sizeof hdr,
+                              "{'descr': '<f%d', 'fortran_order': False, 'shape': (%zu,), }",
+                              elem, cols);
+    /* Pad with spaces and end in '\n' so the data start 64-byte aligned, as numpy writes. */
+    size_t total = (10 + (size_t)len + 1 + 63) / 64 * 64;
+    size_t hlen = total - 10;
+    memset(hdr + len, ' ', hlen - 1 - (size_t)len);
+    hdr[hlen - 1] = '\n';
+    const unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                                   (unsigned char)(hlen & 0xff), (unsigned char)(hlen >> 8)};
+
+    char *path, *tmp;
+    FILE *f;
+    int rc = tmp_open(dir, name, &path, &tmp, &f, e);
+    if (rc)
+        return rc;
+    int err = 0;
+    errno = 0;
+    if (fwrite(pre, 1, sizeof pre, f) != sizeof pre || fwrite(hdr, 1, hlen, f) != hlen ||
+        (count && fwrite(data, (size_t)elem, count, f) != count))
+        err = io_errno();
+    rc = tmp_finish(f, path, tmp, err, e);
+    free(path);
+    free(tmp);
+    return rc;
+}
+
+/* ---- JSON ---------------------------------------------------------------------------- */
+
+int json_write(const char *dir, const char *name, const struct cJSON *doc, GtErr *e)
+{
+    char *text = cJSON_Print(doc);
+    if (!text)
+        return gt_fail(e, GT_ESYS, "%s/%s: out of memory printing JSON", dir, name);
+    char *path, *tmp;
+    FILE *f;
+    int rc = tmp_open(dir, name, &path, &tmp, &f, e);
+    if (rc) {
+        cJSON_free(text);
+        return rc;
+    }
+    int err = 0;
+    errno = 0;
+    if (fputs(text, f) == EOF || putc('\n', f) == EOF)
+        err = io_errno();
+    cJSON_free(text);
+    rc = tmp_finish(f, path, tmp, err, e);
+    free(path);
+    free(tmp);
+    return rc;
+}

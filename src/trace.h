@@ -1,0 +1,48 @@
+/* Trace writers: CSV files, NumPy .npy arrays and JSON documents. Every file is written
+ * under a temporary name in its final directory and renamed into place only when it is
+ * complete, so a half-written file never carries a final name. */
+#ifndef GT_TRACE_H
+#define GT_TRACE_H
+
+#include <stdio.h>
+
+#include "common.h"
+#include "xnorm.h"
+
+struct cJSON;
+
+typedef struct {
+    FILE *f;
+    char *path;     /* final name */
+    char *tmp;      /* name while being written */
+    int digits;     /* significant digits for reals: 9 (float32) or 17 (float64) */
+    int field;      /* fields written on the current row */
+    int failed;     /* errno of the first failed write (0: none); close reports it */
+    char *buf;      /* 1 MiB stdio buffer: layers.csv is large; freed after fclose */
+} CsvFile;
+
+/* Creates DIR if needed (mkdir -p). */
+int trace_mkdir(const char *dir, GtErr *e);
+
+/* Opens DIR/NAME for writing under a temporary name and writes the header line. */
+int csv_open(CsvFile *c, const char *dir, const char *name, const char *header, int digits,
+             GtErr *e);
+void csv_int(CsvFile *c, long long v);
+void csv_real(CsvFile *c, double v);   /* %.{digits}g; nan, inf, -inf spelled so */
+void csv_xnorm(CsvFile *c, XNorm v);   /* exact value text, even below double's range */
+void csv_empty(CsvFile *c);            /* an empty field */
+void csv_end_row(CsvFile *c);
+/* Flushes, checks for write errors, closes and renames into place. */
+int csv_close(CsvFile *c, GtErr *e);
+/* Closes and removes the temporary file (error paths). Safe on a closed or zeroed CsvFile. */
+void csv_abort(CsvFile *c);
+
+/* Writes a 2-D C-order array (rows x cols) of float32 (elem 4) or float64 (elem 8) as .npy
+ * (format 1.0), atomically. A 1-D array is written with rows == 0 meaning shape (cols,). */
+int npy_write(const char *dir, const char *name, const void *data, int elem, size_t rows,
+              size_t cols, GtErr *e);
+
+/* Writes a cJSON document to DIR/NAME, pretty-printed, atomically. */
+int json_write(const char *dir, const char *name, const struct cJSON *doc, GtErr *e);
+
+#endif
