@@ -3,7 +3,6 @@
  * double array kernels from those same expressions, so the dtypes cannot drift apart. */
 #include "act.h"
 
-#include <float.h>
 #include <string.h>
 #include <tgmath.h> /* exp/erfc/... pick the float functions for float x, as float32 must */
 
@@ -41,17 +40,30 @@ static double sat_thr_d(double thr) { return thr; }
 
 /* PRE_F / PRE_DF are declarations the expression needs (e.g. one shared exp); they are
  * separate because an unused exp call could not be dropped (it may set errno).
- * restrict: net.c keeps z, a and the delta in distinct buffers, and it lets gcc -O2
- * vectorise the relu-type loops without runtime alias checks. No derivative reads a:
- * forms like sigmoid' = a(1-a) round to exactly 0 once a rounds to 1 (x > 17 in float),
- * and a reported zero gradient must mean a true zero (DESIGN.md §3). */
+ * No derivative reads a: forms like sigmoid' = a(1-a) round to exactly 0 once a rounds
+ * to 1 (x > 17 in float), and a reported zero gradient must mean a true zero (DESIGN.md §3).
+ * Loops run in blocks of ACT_BLOCK because gcc 12's -O2 cost model ("very cheap") only
+ * vectorises loops whose trip count it knows; the block count of saturated entries is kept
+ * in T so the compare-and-add vectorises with the rest, and is exact (<= ACT_BLOCK).
+ * restrict: net.c keeps z, a and the delta in distinct buffers, and without it gcc would
+ * need runtime alias checks, which that cost model also refuses. */
+#define ACT_BLOCK 16
+
 #define ACT_KERNELS(name, TYPE, sfx, PRE_F, F, PRE_DF, DF)                              \
     static void name##_fwd_##sfx(const TYPE *restrict z, TYPE *restrict a, size_t n,     \
                                  const ActParams *p)                                    \
     {                                                                                   \
         typedef TYPE T;                                                                 \
         ACT_PARAMS                                                                      \
-        for (size_t i = 0; i < n; i++) {                                                \
+        size_t i = 0;                                                                   \
+        for (; i + ACT_BLOCK <= n; i += ACT_BLOCK)                                      \
+            for (size_t k = 0; k < ACT_BLOCK; k++) {                                    \
+                const size_t j = i + k;                                                 \
+                const T x = z[j];                                                       \
+                PRE_F                                                                   \
+                a[j] = (F);                                                             \
+            }                                                                           \
+        for (; i < n; i++) {                                                            \
             const T x = z[i];                                                           \
             PRE_F                                                                       \
             a[i] = (F);                                                                 \
@@ -64,11 +76,24 @@ static double sat_thr_d(double thr) { return thr; }
         typedef TYPE T;                                                                 \
         ACT_PARAMS                                                                      \
         const T thr = SAT_THR(sat_thr);                                                 \
-        size_t n_sat = 0;                                                               \
+        size_t n_sat = 0, i = 0;                                                        \
         (void)a;                                                                        \
-        for (size_t i = 0; i < n; i++) {                                                \
+        for (; i + ACT_BLOCK <= n; i += ACT_BLOCK) {                                    \
+            T block_sat = 0;                                                            \
+            for (size_t k = 0; k < ACT_BLOCK; k++) {                                    \
+                const size_t j = i + k;                                                 \
+                const T x = z[j];                                                       \
+                (void)x; /* linear's f' does not read it */                             \
+                PRE_DF                                                                  \
+                const T d = (DF);                                                       \
+                block_sat += d < thr ? 1 : 0;                                           \
+                g[j] *= d;                                                              \
+            }                                                                           \
+            n_sat += (size_t)block_sat;                                                 \
+        }                                                                               \
+        for (; i < n; i++) {                                                            \
             const T x = z[i];                                                           \
-            (void)x; /* linear's f' does not read it */                                 \
+            (void)x;                                                                    \
             PRE_DF                                                                      \
             const T d = (DF);                                                           \
             n_sat += d < thr;                                                           \
@@ -118,9 +143,12 @@ DEF_ACT(relu,
         , x > 0 ? 1 : x < 0 ? 0 : g0)
 
 /* Leaky ReLU's kink takes the same g0 as relu (default 0, the project's convention for
- * every relu-type kink), so one option governs both and comparisons between them stay fair. */
+ * every relu-type kink), so one option governs both and comparisons between them stay fair.
+ * f is a sum of two selects, not x > 0 ? x : alpha * x: gcc sinks that multiply into a
+ * branch it may not if-convert (it could trap), so the loop would not vectorise. Equal to
+ * alpha * x for x < 0 exactly, and NaN still propagates. */
 DEF_ACT(leaky_relu,
-        , x > 0 ? x : alpha * x,
+        , (x > 0 ? x : 0) + alpha * (x > 0 ? 0 : x),
         , x > 0 ? 1 : x < 0 ? alpha : g0)
 
 /* ELU with alpha = 1 is C^1, so f'(0) = exp(0) = 1 needs no convention; exp(x) instead of

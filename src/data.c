@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 #define SYN_TRAIN 4096
@@ -24,6 +25,25 @@ void dataset_free(Dataset *d)
     memset(d, 0, sizeof *d);
 }
 
+/* First-touch page faults dominate loading a large set (Fashion-MNIST is 376 MB of
+ * doubles; 4 KiB faults cost about a second on a VM). Asking for transparent huge pages
+ * cuts the number of faults 512-fold; it is only advice, so failure is ignored. */
+static void advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t page = 4096;
+    if (bytes < ((size_t)32 << 20))
+        return;
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t b = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 int ds_alloc(Dataset *d, size_t n, size_t dim, const char *what, GtErr *e)
 {
     memset(d, 0, sizeof *d);
@@ -35,6 +55,7 @@ int ds_alloc(Dataset *d, size_t n, size_t dim, const char *what, GtErr *e)
         dataset_free(d);
         return gt_fail(e, GT_ESYS, "out of memory loading %s (%zu x %zu values)", what, n, dim);
     }
+    advise_huge(d->x, n * dim * sizeof *d->x);
     d->n = n;
     d->dim = dim;
     return GT_OK;

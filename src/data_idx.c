@@ -157,10 +157,15 @@ static void idx_close(Idx *ix)
 static size_t decode(int type, const unsigned char *p, size_t count, double *out)
 {
     switch (type) {
-    case T_U8:
+    case T_U8: {
+        /* A table gives the same bits as p / 255.0 without 47 million divisions. */
+        double lut[256];
+        for (int v = 0; v < 256; v++)
+            lut[v] = v / 255.0;
         for (size_t i = 0; i < count; i++)
-            out[i] = p[i] / 255.0;
+            out[i] = lut[p[i]];
         return count;
+    }
     case T_S8:
         for (size_t i = 0; i < count; i++)
             out[i] = (int8_t)p[i];

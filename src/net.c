@@ -18,7 +18,8 @@ static size_t mul_add(size_t a, size_t b, size_t c)
     return a * b + c;
 }
 
-/* Element counts of the three buffers; returns 0 on overflow. */
+/* Element counts of the buffers; returns 0 on overflow. Walks the layers exactly as
+ * net_create lays them out. */
 static int layout_sizes(const NetSpec *s, size_t *np, size_t *na, size_t *nd)
 {
     size_t p = 0, a = round_up(mul_add(s->batch, s->in_dim, 0));
@@ -27,7 +28,8 @@ static int layout_sizes(const NetSpec *s, size_t *np, size_t *na, size_t *nd)
         size_t fo = l == s->depth ? s->out_dim : s->width;
         p = round_up(mul_add(fi, fo, p));
         p = round_up(mul_add(fo, 1, p));
-        a = round_up(mul_add(s->batch, fo * (l == s->depth ? 1 : 2), a));
+        a = round_up(mul_add(s->batch, fo, a));                   /* z */
+        if (l < s->depth) a = round_up(mul_add(s->batch, fo, a)); /* a */
         if (p == SIZE_MAX || a == SIZE_MAX) return 0;
         fi = fo;
     }

@@ -366,8 +366,8 @@ static void test_csv_errors(void **state)
     s.data = fmt_spec("csv:%s", write_text("onecol.csv", "1\n2\n"), NULL);
     expect_input_error(&s, "onecol.csv:1", "at least 2");
 
-    s.data = fmt_spec("csv:%s", write_text("emptyfield.csv", "1,,0\n"), NULL);
-    expect_input_error(&s, "emptyfield.csv:1", "field 2 is empty");
+    s.data = fmt_spec("csv:%s", write_text("emptyfield.csv", "1,2,0\n1,,0\n"), NULL);
+    expect_input_error(&s, "emptyfield.csv:2", "field 2 is empty");
 
     s.data = fmt_spec("csv:%s", write_text("biglabel.csv", "1,1000000\n"), NULL);
     expect_input_error(&s, "biglabel.csv:1", "too large");
@@ -632,8 +632,10 @@ static void test_gaussian(void **state)
     (void)state;
     check_synthetic("gaussian", 32, 10);
 
-    /* Labels stay non-degenerate over many seeds, and no class dominates. */
-    for (uint64_t seed = 1; seed <= 20; seed++) {
+    /* Labels stay non-degenerate over many seeds and roughly balanced: each of the 10
+     * classes gets 5%..17% of the samples (a raw argmax teacher, without the per-logit
+     * standardisation, falls outside this for some seeds). */
+    for (uint64_t seed = 1; seed <= 50; seed++) {
         DataSpec s = spec("gaussian");
         s.seed = seed;
         Dataset tr, te;
@@ -644,7 +646,9 @@ static void test_gaussian(void **state)
         for (size_t i = 0; i < tr.n; i++)
             count[tr.y[i]]++;
         for (int k = 0; k < 10; k++)
-            assert_true(count[k] < (int)tr.n / 2);
+            if (count[k] < 0.05 * (double)tr.n || count[k] > 0.17 * (double)tr.n)
+                fail_msg("seed %d: class %d has %d of %zu samples", (int)seed, k, count[k],
+                         tr.n);
         dataset_free(&tr);
         dataset_free(&te);
     }
@@ -712,12 +716,12 @@ static void test_normalize(void **state)
     GtErr e;
     assert_int_equal(load(&s, &tr, &te, &e), GT_OK);
     double sd = sqrt((4 + 1 + 0 + 9) / 4.0); /* mean 3 */
-    for (int i = 0; i < 4; i++)
-        assert_float_equal(tr.x[2 * i + 1], 0.0, 0.0);
+    for (int i = 0; i < 4; i++) /* == so that a NaN fails */
+        assert_true(tr.x[2 * i + 1] == 0.0);
     assert_float_equal(tr.x[0], (1 - 3) / sd, 1e-15);
     /* The test set uses the training statistics. */
     assert_float_equal(te.x[0], 0.0, 1e-15);
-    assert_float_equal(te.x[1], 2.0, 1e-15);
+    assert_true(te.x[1] == 2.0);
     dataset_free(&tr);
     dataset_free(&te);
 

@@ -225,6 +225,9 @@ static void test_format_tiny_and_huge(void **state)
     /* Subnormal: printf would show a 1-bit number; we show the exact value. */
     xnorm_format(buf, sizeof buf, xnorm_make(1.0, -1074), 9);
     assert_string_equal(buf, "4.94065646e-324");
+    /* A deep subnormal keeps only a few bits: printf of the double would say 2.115e-321. */
+    xnorm_format(buf, sizeof buf, xnorm_make(0.7, -1065), 9);
+    assert_string_equal(buf, "2.11642868e-321");
 
     /* With an extended long double the 17th digit is right too (values whose 18th digit is
      * far from a rounding boundary); with a plain double it may be off by a few units. */
@@ -237,6 +240,11 @@ static void test_format_tiny_and_huge(void **state)
         assert_string_equal(buf, "2.4464646636815082e+1505");
         xnorm_format(buf, sizeof buf, xnorm_make(1.0, -1074), 17);
         assert_string_equal(buf, "4.9406564584124654e-324");
+        /* |D| ~ 3e5: only an exact hi - D keeps the mantissa's 17 digits. */
+        xnorm_format(buf, sizeof buf, xnorm_make(0.3, -1000000), 17);
+        assert_string_equal(buf, "5.5321843807126945e-301031");
+        xnorm_format(buf, sizeof buf, xnorm_make(3.0, 1000000), 17);
+        assert_string_equal(buf, "1.7148439617413796e+301030");
     }
 
     if (LDBL_MAX_EXP < 16384) {

@@ -1,0 +1,243 @@
+/* The net's forward/backward against central differences (float64), for every activation
+ * and both losses, and the exact power-of-two scaling of deep backprop (float32 vs float64). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+#include "probe.h"
+#include "testutil.h"
+
+typedef struct {
+    Net net;
+    Dataset d;
+    int32_t y[8];
+} Fixture;
+
+/* A small net with random weights, biases and inputs; every value from one seed. */
+static void make(Fixture *f, Dtype dt, ActKind act, long depth, size_t width, size_t batch,
+                 InitKind init, double sigma_b2, uint64_t seed)
+{
+    NetSpec s = {.dtype = dt, .in_dim = 4, .width = width, .out_dim = 3, .batch = batch,
+                 .depth = depth, .act = act, .ap = {.alpha = 0.01, .relu_grad_at_zero = 0}};
+    GtErr e;
+    assert_int_equal(net_create(&f->net, &s, &e), GT_OK);
+    Rng r;
+    rng_seed(&r, seed, RNG_INIT);
+    assert_int_equal(net_init_params(&f->net, init, 1.0, sigma_b2, &r, &e), GT_OK);
+    f->d.n = batch;
+    f->d.dim = 4;
+    f->d.classes = 3;
+    f->d.x = malloc(batch * 4 * sizeof(double));
+    f->d.y = f->y;
+    for (size_t i = 0; i < batch * 4; i++) f->d.x[i] = rng_normal(&r);
+    for (size_t i = 0; i < batch; i++) f->y[i] = (int32_t)rng_below(&r, 3);
+    net_load_input(&f->net, &f->d, NULL, 0, batch);
+}
+
+static void unmake(Fixture *f)
+{
+    net_free(&f->net);
+    free(f->d.x);
+}
+
+static double loss_at(Fixture *f, LossKind k)
+{
+    net_forward(&f->net, f->d.n);
+    return net_loss(&f->net, k, f->y, f->d.n, NULL, 0);
+}
+
+/* Compares every analytic parameter gradient with a central difference; returns the
+ * largest relative error and the gradient norm (the guard against a trivial pass). */
+static void gradcheck(ActKind act, LossKind loss)
+{
+    Fixture f;
+    make(&f, DT_F64, act, 3, 5, 6, INIT_XAVIER_NORMAL, 0.1, 7 + (uint64_t)act);
+    Net *n = &f.net;
+    net_forward(n, f.d.n);
+    net_loss(n, loss, f.y, f.d.n, NULL, 1);
+    net_backward(n, f.d.n, 0);
+    double worst = 0, gnorm = 0, layer1 = 0;
+    const double h = 1e-6;
+    for (int l = 0; l < n->nlayers; l++) {
+        Layer *L = &n->layers[l];
+        double sc = ldexp(1.0, L->e2);
+        for (int part = 0; part < 2; part++) {
+            double *p = part ? L->b : L->W, *g = part ? L->db : L->dW;
+            size_t cnt = part ? L->fan_out : L->fan_in * L->fan_out;
+            for (size_t i = 0; i < cnt; i++) {
+                double keep = p[i];
+                p[i] = keep + h;
+                double up = loss_at(&f, loss);
+                p[i] = keep - h;
+                double down = loss_at(&f, loss);
+                p[i] = keep;
+                double num = (up - down) / (2 * h), ana = g[i] * sc;
+                double err = fabs(num - ana) / fmax(1e-4, fabs(num) + fabs(ana));
+                if (err > worst) worst = err;
+                gnorm += ana * ana;
+                if (l == 0) layer1 += ana * ana;
+            }
+        }
+    }
+    if (worst > 1e-5)
+        print_error("%s/%s: worst relative error %g\n", act_get(act)->name,
+                    loss == LOSS_XENT ? "xent" : "mse", worst);
+    assert_true(worst <= 1e-5);
+    /* guard: the gradients checked are real, down to the first layer */
+    assert_true(sqrt(gnorm) > 1e-3);
+    assert_true(sqrt(layer1) > 1e-6);
+    unmake(&f);
+}
+
+static void test_gradcheck_all(void **state)
+{
+    (void)state;
+    for (int a = 0; a < ACT_COUNT; a++) {
+        gradcheck((ActKind)a, LOSS_XENT);
+        gradcheck((ActKind)a, LOSS_MSE);
+    }
+}
+
+/* The loss value itself against a hand computation on a one-layer (depth 1) float64 net. */
+static void test_loss_values(void **state)
+{
+    (void)state;
+    Fixture f;
+    make(&f, DT_F64, ACT_LINEAR, 1, 2, 2, INIT_XAVIER_NORMAL, 0, 3);
+    Net *n = &f.net;
+    net_forward(n, 2);
+    const double *z = n->layers[1].z;
+    double xent = 0, mse = 0;
+    for (int i = 0; i < 2; i++) {
+        double s = 0;
+        for (int c = 0; c < 3; c++) s += exp(z[i * 3 + c]);
+        xent += -(z[i * 3 + f.y[i]] - log(s));
+        for (int c = 0; c < 3; c++) {
+            double r = z[i * 3 + c] - (c == f.y[i]);
+            mse += 0.5 * r * r;
+        }
+    }
+    size_t ok;
+    assert_near(net_loss(n, LOSS_XENT, f.y, 2, &ok, 0), xent / 2, 1e-12);
+    assert_near(net_loss(n, LOSS_MSE, f.y, 2, &ok, 0), mse / 2, 1e-12);
+    /* huge logits: log-sum-exp stays finite and exact */
+    double *zz = n->layers[1].z;
+    zz[0] = 1000, zz[1] = 0, zz[2] = -1000, zz[3] = 0, zz[4] = 0, zz[5] = 0;
+    f.y[0] = 1, f.y[1] = 2;
+    double got = net_loss(n, LOSS_XENT, f.y, 2, &ok, 0);
+    assert_near(got, (1000.0 + log(3.0)) / 2, 1e-9);
+    assert_int_equal(ok, 0);
+    unmake(&f);
+}
+
+/* Layer-1 log10 norms of a deep sigmoid net: float32 (whose gradients underflow without the
+ * scaling) agrees with float64 to 1e-3, and the bookkeeping of e2 matches a plain norm in
+ * float64 where that is representable. */
+static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
+{
+    Fixture f;
+    make(&f, dt, ACT_SIGMOID, depth, 32, 8, INIT_STANDARD, 0, 11);
+    net_forward(&f.net, 8);
+    net_loss(&f.net, LOSS_XENT, f.y, 8, NULL, 1);
+    net_backward(&f.net, 8, 1);
+    double scratch[64];
+    probe_layers(&f.net, 8, st, scratch);
+    *e2_first = f.net.layers[0].e2;
+    unmake(&f);
+}
+
+static void test_deep_exact_norms(void **state)
+{
+    (void)state;
+    enum { D = 60 };
+    LayerStats s32[D + 1], s64[D + 1];
+    int e32, e64;
+    deep_stats(DT_F32, D, s32, &e32);
+    deep_stats(DT_F64, D, s64, &e64);
+    double g32 = xnorm_log10(s32[0].grad_w), g64 = xnorm_log10(s64[0].grad_w);
+    double d32 = xnorm_log10(s32[0].delta), d64 = xnorm_log10(s64[0].delta);
+    assert_true(e32 < -100); /* the scaling really was needed */
+    assert_true(isfinite(g32) && g32 < -38); /* below float32's normal range */
+    assert_true(fabs(g32 - g64) < 1e-3);
+    assert_true(fabs(d32 - d64) < 1e-3);
+    /* every layer agrees, and norms shrink towards the input (S1) */
+    for (int l = 0; l <= D; l++)
+        assert_true(fabs(xnorm_log10(s32[l].grad_w) - xnorm_log10(s64[l].grad_w)) < 1e-3);
+    assert_true(xnorm_log10(s64[0].grad_w) < xnorm_log10(s64[D - 1].grad_w) - 10);
+}
+
+static void test_scaling_bookkeeping(void **state)
+{
+    (void)state;
+    /* depth 25 float64: gradients near 1e-20 are representable, so a plain sum of squares
+     * of dW * 2^e2 must equal the XNorm the probes report */
+    Fixture f;
+    make(&f, DT_F64, ACT_SIGMOID, 25, 16, 8, INIT_STANDARD, 0, 5);
+    Net *n = &f.net;
+    net_forward(n, 8);
+    net_loss(n, LOSS_XENT, f.y, 8, NULL, 1);
+    net_backward(n, 8, 1);
+    LayerStats st[26];
+    double scratch[64];
+    probe_layers(n, 8, st, scratch);
+    assert_true(n->layers[0].e2 < -16);
+    double ss = 0;
+    const double *dW = n->layers[0].dW;
+    for (size_t i = 0; i < 4 * 16; i++) {
+        double g = ldexp(dW[i], n->layers[0].e2);
+        ss += g * g;
+    }
+    assert_true(ss > 0);
+    assert_near(xnorm_log10(st[0].grad_w), 0.5 * log10(ss), 1e-12);
+    unmake(&f);
+}
+
+/* Same seed, same bits; float32 and float64 start from the same (rounded) weights. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    Fixture a, b;
+    make(&a, DT_F32, ACT_TANH, 4, 8, 8, INIT_ORTHOGONAL, 0.05, 9);
+    make(&b, DT_F32, ACT_TANH, 4, 8, 8, INIT_ORTHOGONAL, 0.05, 9);
+    for (Fixture *f = &a; f; f = f == &a ? &b : NULL) {
+        net_forward(&f->net, 8);
+        net_loss(&f->net, LOSS_XENT, f->y, 8, NULL, 1);
+        net_backward(&f->net, 8, 0);
+    }
+    assert_memory_equal(a.net.params, b.net.params, a.net.nparams * sizeof(float));
+    assert_memory_equal(a.net.grads, b.net.grads, a.net.nparams * sizeof(float));
+    unmake(&a);
+    unmake(&b);
+}
+
+/* net_bytes refuses absurd sizes instead of wrapping around. */
+static void test_net_bytes(void **state)
+{
+    (void)state;
+    NetSpec s = {.dtype = DT_F32, .in_dim = 10, .width = 1000000, .out_dim = 10,
+                 .batch = 64, .depth = 100000, .act = ACT_RELU};
+    assert_true(net_bytes(&s) > ((size_t)1 << 40));
+    s.width = 8, s.depth = 2;
+    size_t small = net_bytes(&s);
+    assert_true(small > 4 * (10 * 8 + 8 * 8 + 8 * 10) && small < 100000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gradcheck_all),
+        cmocka_unit_test(test_loss_values),
+        cmocka_unit_test(test_deep_exact_norms),
+        cmocka_unit_test(test_scaling_bookkeeping),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_net_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
