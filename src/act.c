@@ -228,15 +228,22 @@ static double softsign_max_df(const ActParams *p) { (void)p; return 1.0; }
 static double linear_max_df(const ActParams *p) { (void)p; return 1.0; }
 
 #define ROW(k, name)                                                                    \
-    [k] = {k,           #name,         name##_f,      name##_df,    name##_max_df,      \
+    [k] = {k, #name, name##_f, name##_df, name##_max_df,                                \
            name##_fwd_s, name##_fwd_d, name##_bwd_s, name##_bwd_d}
 
 /* Designated indices keep act_table[k].kind == k whatever order the rows are in. */
 static const Act act_table[ACT_COUNT] = {
-    ROW(ACT_SIGMOID, sigmoid), ROW(ACT_TANH, tanh),         ROW(ACT_RELU, relu),
-    ROW(ACT_LEAKY_RELU, leaky_relu), ROW(ACT_ELU, elu),     ROW(ACT_SELU, selu),
-    ROW(ACT_GELU, gelu),       ROW(ACT_SOFTPLUS, softplus), ROW(ACT_SWISH, swish),
-    ROW(ACT_SOFTSIGN, softsign), ROW(ACT_LINEAR, linear),
+    ROW(ACT_SIGMOID, sigmoid),
+    ROW(ACT_TANH, tanh),
+    ROW(ACT_RELU, relu),
+    ROW(ACT_LEAKY_RELU, leaky_relu),
+    ROW(ACT_ELU, elu),
+    ROW(ACT_SELU, selu),
+    ROW(ACT_GELU, gelu),
+    ROW(ACT_SOFTPLUS, softplus),
+    ROW(ACT_SWISH, swish),
+    ROW(ACT_SOFTSIGN, softsign),
+    ROW(ACT_LINEAR, linear),
 };
 
 const Act *act_get(ActKind k)

@@ -338,30 +338,57 @@ static int load_fashion(const char *dir, int classes, Dataset *tr, Dataset *te,
     return rc;
 }
 
+/* Files: split the test set off the end (when there is no test file), then take the
+ * first N of each set, so a subset is reproducible and independent of the seed. name and
+ * tname are the training and test files, for the messages. */
+static int apply_sizes(const DataSpec *s, int has_test_file, const char *name,
+                       const char *tname, Dataset *train, Dataset *test, GtErr *e)
+{
+    if (has_test_file) {
+        if (s->test_size_set && s->test_size > test->n)
+            return gt_fail(e, GT_EINPUT, "--test-size %zu: the test set (%s) has %zu samples",
+                           s->test_size, tname, test->n);
+        if (s->test_size_set)
+            ds_truncate(test, s->test_size);
+    } else if (s->test_size_set && s->test_size > 0) {
+        if (s->test_size >= train->n)
+            return gt_fail(e, GT_EINPUT, "--test-size %zu: %s has %zu samples, which leaves "
+                           "none for training", s->test_size, name, train->n);
+        int rc = split_tail(train, s->test_size, test, name, e);
+        if (rc)
+            return rc;
+    }
+    if (s->train_size > train->n)
+        return gt_fail(e, GT_EINPUT, "--train-size %zu: %s has %zu training samples%s",
+                       s->train_size, name, train->n,
+                       !has_test_file && test->n ? " after the --test-size split" : "");
+    if (s->train_size)
+        ds_truncate(train, s->train_size);
+    return GT_OK;
+}
+
 int data_load(const DataSpec *s, Dataset *train, Dataset *test, GtErr *e)
 {
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
     const char *data = s->data ? s->data : "gaussian";
-    /* What the size messages call the source; for files, the file the user named. */
-    char name[4200], tname[4200] = "";
-    snprintf(name, sizeof name, "%s", data);
+    /* The files the size messages name: the training file the user gave, and the test file. */
+    char name[4200] = "", tname[4200] = "";
     int has_test_file = 0, rc = GT_OK;
 
     if (s->classes < 0)
-        return gt_fail(e, GT_EINPUT, "--classes %d: must be positive", s->classes);
+        return gt_fail(e, GT_EINPUT, "--classes %d: must be positive (or 0 for the default)",
+                       s->classes);
     if (s->test_csv && !starts(data, "csv:"))
         return gt_fail(e, GT_EINPUT, "--test-csv %s: only used with --data csv:PATH",
                        s->test_csv);
 
     if (strcmp(data, "gaussian") == 0 || strcmp(data, "spirals") == 0) {
+        /* Generated at exactly the requested sizes; nothing to split or cut. */
         size_t ntr = s->train_size ? s->train_size : SYN_TRAIN;
         size_t nte = s->test_size_set ? s->test_size : SYN_TEST;
         rc = data[0] == 'g' ? gen_gaussian(s, ntr, nte, train, test, e)
                             : gen_spirals(s, ntr, nte, train, test, e);
-        if (rc)
-            goto fail;
-        goto sized;
     } else if (starts(data, "csv:")) {
         const char *path = data + 4;
         if (!*path)
@@ -379,13 +406,16 @@ int data_load(const DataSpec *s, Dataset *train, Dataset *test, GtErr *e)
             }
         }
         if (!rc && s->classes > 0)
-            train->classes = test->classes = s->classes;
+            train->classes = s->classes;
+        if (!rc)
+            rc = apply_sizes(s, has_test_file, name, tname, train, test, e);
     } else if (strcmp(data, "fashion-mnist") == 0 || starts(data, "fashion-mnist:")) {
         const char *dir = data[13] == ':' ? data + 14 : FASHION_DIR;
         if (!*dir)
             return gt_fail(e, GT_EINPUT, "--data fashion-mnist:DIR: the directory is empty");
-        has_test_file = 1;
         rc = load_fashion(dir, s->classes, train, test, name, tname, sizeof name, e);
+        if (!rc)
+            rc = apply_sizes(s, 1, name, tname, train, test, e);
     } else if (starts(data, "idx:")) {
         /* The last comma separates the two paths, so a comma in the images path works. */
         const char *comma = strrchr(data + 4, ',');
@@ -399,52 +429,25 @@ int data_load(const DataSpec *s, Dataset *train, Dataset *test, GtErr *e)
         rc = idx_load_pair(name, comma + 1, s->classes, train, e);
         if (!rc && s->classes > 0)
             train->classes = s->classes;
+        if (!rc)
+            rc = apply_sizes(s, 0, name, tname, train, test, e);
     } else {
         return gt_fail(e, GT_EINPUT,
                        "--data %s: unknown data set (valid: gaussian, spirals, "
                        "fashion-mnist[:DIR], csv:PATH, idx:IMAGES,LABELS)", data);
     }
-    if (rc)
-        goto fail;
-
-    /* Files: split the test set off the end, then take the first N of each. */
-    if (has_test_file) {
-        if (s->test_size_set && s->test_size > test->n) {
-            rc = gt_fail(e, GT_EINPUT, "--test-size %zu: the test set (%s) has %zu samples",
-                         s->test_size, tname, test->n);
-            goto fail;
-        }
-        if (s->test_size_set)
-            ds_truncate(test, s->test_size);
-    } else if (s->test_size_set && s->test_size > 0) {
-        if (s->test_size >= train->n) {
-            rc = gt_fail(e, GT_EINPUT, "--test-size %zu: %s has %zu samples, which leaves "
-                         "none for training", s->test_size, name, train->n);
-            goto fail;
-        }
-        rc = split_tail(train, s->test_size, test, name, e);
-        if (rc)
-            goto fail;
+    if (rc) {
+        dataset_free(train);
+        dataset_free(test);
+        return rc;
     }
-    if (s->train_size > train->n) {
-        rc = gt_fail(e, GT_EINPUT, "--train-size %zu: %s has %zu training samples%s",
-                     s->train_size, name, train->n,
-                     !has_test_file && test->n ? " after the --test-size split" : "");
-        goto fail;
-    }
-    if (s->train_size)
-        ds_truncate(train, s->train_size);
 
-sized:
+    /* An absent test set still describes the same problem, so callers may read its
+     * dim and classes without checking n first. */
     if (test->n == 0)
         test->dim = train->dim;
     test->classes = train->classes;
     if (s->normalize)
         normalize(train, test);
     return GT_OK;
-
-fail:
-    dataset_free(train);
-    dataset_free(test);
-    return rc;
 }

@@ -1,6 +1,7 @@
 /* Data sets: synthetic generators (gaussian teacher, spirals) and loaders (CSV, IDX,
  * Fashion-MNIST), subsets, normalisation and the per-epoch shuffled batch order.
- * Features are kept in double; the net converts a batch to its dtype when it gathers it. */
+ * Features are kept in double; the net converts a batch to its dtype when it gathers it.
+ * (The per-epoch shuffled batch order is the training loop's, in run.c.) */
 #ifndef GT_DATA_H
 #define GT_DATA_H
 

@@ -14,6 +14,7 @@
 
 #include "census.h"
 #include "data.h"
+#include "hist.h"
 #include "net.h"
 #include "optim.h"
 #include "probe.h"
@@ -36,7 +37,7 @@ typedef struct {
     double *scratch;
     uint32_t *order;   /* the epoch's sample order */
     int32_t *ybuf;     /* labels of the current batch */
-    CsvFile steps, layers, census_csv;
+    CsvFile steps, layers, census_csv, hist;
     long total_steps, per_epoch;
     int digits;
     double t0, t_loaded;
@@ -54,6 +55,7 @@ static void run_free(Run *r)
     csv_abort(&r->steps);
     csv_abort(&r->layers);
     csv_abort(&r->census_csv);
+    csv_abort(&r->hist);
     census_free(&r->census);
     optim_free(&r->opt);
     net_free(&r->net);
@@ -137,6 +139,9 @@ static int setup(Run *r, GtErr *e)
     if ((rc = csv_open(&r->steps, c->out, "steps.csv", STEPS_HEADER, r->digits, e)) ||
         (rc = csv_open(&r->layers, c->out, "layers.csv", LAYERS_HEADER, r->digits, e)) ||
         (rc = csv_open(&r->census_csv, c->out, "census.csv", CENSUS_HEADER, r->digits, e)))
+        return rc;
+    if (c->histograms &&
+        (rc = csv_open(&r->hist, c->out, "histograms.csv", HIST_HEADER, r->digits, e)))
         return rc;
     return GT_OK;
 }
@@ -250,6 +255,7 @@ static int train(Run *r, Summary *sum, GtErr *e)
             return GT_OK;
         }
         if (logged) probe_layers(n, B, r->st, r->scratch);
+        if (logged && c->histograms) hist_write(n, B, s, &r->hist);
         optim_step(&r->opt, n, logged ? r->st : NULL);
         sum->steps_done = s + 1;
         if (!logged) continue;
@@ -346,8 +352,9 @@ int run_train(const Config *c, RunResult *res, GtErr *e)
     openblas_set_num_threads((int)c->threads);
     int rc = setup(&r, e);
     if (!rc) rc = train(&r, &sum, e);
-    if (!rc && !(rc = csv_close(&r.steps, e)) && !(rc = csv_close(&r.layers, e)))
-        rc = csv_close(&r.census_csv, e);
+    if (!rc && !(rc = csv_close(&r.steps, e)) && !(rc = csv_close(&r.layers, e)) &&
+        !(rc = csv_close(&r.census_csv, e)) && c->histograms)
+        rc = csv_close(&r.hist, e);
     const char *status = sum.diverged_at >= 0 ? "diverged" : "complete";
     if (!rc) rc = write_run_json(&r, status, &sum, e);
     /* on failure run_free removes the temporary files: nothing is left looking complete */

@@ -177,6 +177,15 @@ void csv_int(CsvFile *c, long long v)
     csv_check(c, fprintf(c->f, "%lld", v) >= 0);
 }
 
+void csv_str(CsvFile *c, const char *s)
+{
+    if (!c->f)
+        return;
+    csv_sep(c);
+    errno = 0;
+    csv_check(c, fputs(s, c->f) >= 0);
+}
+
 void csv_real(CsvFile *c, double v)
 {
     if (!c->f)

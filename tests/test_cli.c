@@ -42,6 +42,65 @@ enum { L_STEP = 0, L_LAYER = 1, L_FAN_IN = 2, L_FAN_OUT = 3, L_GRAD_W_LOG10 = 6,
 static const char *g_bin;       /* $GRADTRACE */
 static char g_tmp[PATHMAX];     /* mkdtemp working directory */
 
+/* ---- memory: a failed assertion longjmps out of a test, so everything a test allocates
+ * is tracked and freed by the per-test teardown (ASan builds stay leak-free on failure) ---- */
+
+#define MAX_LIVE 256
+static void *g_live[MAX_LIVE];
+static cJSON *g_docs[16];
+
+static void *t_realloc(void *old, size_t n)
+{
+    void *p = realloc(old, n);
+    assert_non_null(p);
+    int slot = -1;
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (old ? g_live[i] == old : !g_live[i]) { slot = i; break; }
+    if (slot < 0) fail_msg("test_cli: more than %d live allocations", MAX_LIVE);
+    g_live[slot] = p;
+    return p;
+}
+
+static void *t_alloc(size_t n) { return t_realloc(NULL, n); }
+
+static void t_free(void *p)
+{
+    if (!p) return;
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (g_live[i] == p) g_live[i] = NULL;
+    free(p);
+}
+
+static cJSON *t_json(cJSON *doc)
+{
+    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++)
+        if (!g_docs[i]) return g_docs[i] = doc;
+    cJSON_Delete(doc);
+    fail_msg("test_cli: too many JSON documents");
+    return NULL;
+}
+
+static void t_json_delete(cJSON *doc)
+{
+    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++)
+        if (g_docs[i] == doc) g_docs[i] = NULL;
+    cJSON_Delete(doc);
+}
+
+static int free_all(void **state)
+{
+    (void)state;
+    for (int i = 0; i < MAX_LIVE; i++) {
+        free(g_live[i]);
+        g_live[i] = NULL;
+    }
+    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++) {
+        cJSON_Delete(g_docs[i]);
+        g_docs[i] = NULL;
+    }
+    return 0;
+}
+
 /* ---- running the binary ------------------------------------------------------------------ */
 
 typedef struct {
@@ -77,8 +136,7 @@ static void append(char **buf, size_t *len, size_t *cap, const char *src, size_t
 {
     if (*len + n + 1 > *cap) {
         while (*len + n + 1 > *cap) *cap = *cap ? 2 * *cap : 4096;
-        *buf = realloc(*buf, *cap);
-        assert_non_null(*buf);
+        *buf = t_realloc(*buf, *cap);
     }
     memcpy(*buf + *len, src, n);
     *len += n;
@@ -151,8 +209,8 @@ static void run(Res *r, const Args *a)
 
 static void res_free(Res *r)
 {
-    free(r->out);
-    free(r->err);
+    t_free(r->out);
+    t_free(r->err);
     r->out = r->err = NULL;
 }
 
@@ -177,17 +235,14 @@ static void run_ok(Res *r, const Args *a)
 
 /* ---- files ------------------------------------------------------------------------------- */
 
-static const char *sub(char *buf, const char *name)
+static char *join(char *buf, const char *dir, const char *name)
 {
-    snprintf(buf, PATHMAX, "%s/%s", g_tmp, name);
+    int n = snprintf(buf, PATHMAX, "%s/%s", dir, name);
+    if (n < 0 || n >= PATHMAX) fail_msg("path too long: %s/%s", dir, name);
     return buf;
 }
 
-static const char *join(char *buf, const char *dir, const char *name)
-{
-    snprintf(buf, PATHMAX, "%s/%s", dir, name);
-    return buf;
-}
+static char *sub(char *buf, const char *name) { return join(buf, g_tmp, name); }
 
 /* The whole file, NUL-terminated; NULL if it cannot be opened. */
 static char *slurp(const char *path, size_t *len)
@@ -230,8 +285,9 @@ static cJSON *load_json(const char *dir)
     char p[PATHMAX];
     char *text = must_slurp(join(p, dir, "run.json"), NULL);
     cJSON *doc = cJSON_Parse(text);
-    free(text);
+    t_free(text);
     if (!doc) fail_msg("%s: not valid JSON", p);
+    t_json(doc);
     return doc;
 }
 
@@ -311,8 +367,7 @@ static void lines_load(Lines *L, const char *dir, const char *name)
     if (len == 0 || L->text[len - 1] != '\n') fail_msg("%s: does not end in a newline", p);
     L->n = 0;
     for (size_t i = 0; i < len; i++) L->n += L->text[i] == '\n';
-    L->lines = malloc(L->n * sizeof *L->lines);
-    assert_non_null(L->lines);
+    L->lines = t_alloc((L->n ? L->n : 1) * sizeof *L->lines);
     char *s = L->text;
     for (size_t k = 0; k < L->n; k++) {
         char *nl = strchr(s, '\n');
@@ -325,8 +380,8 @@ static void lines_load(Lines *L, const char *dir, const char *name)
 
 static void lines_free(Lines *L)
 {
-    free(L->lines);
-    free(L->text);
+    t_free(L->lines);
+    t_free(L->text);
     memset(L, 0, sizeof *L);
 }
 
@@ -513,19 +568,6 @@ static void test_cli_errors(void **state)
     { BASE(a); args_add(&a, "--save-weights", "1,", NULL); expect_usage_error(out, &a, "--save-weights", NULL); }
     { BASE(a); args_add(&a, "--depth", "3x", NULL); expect_usage_error(out, &a, "--depth 3x", NULL); }
     { BASE(a); args_add(&a, "depth", NULL); expect_usage_error(out, &a, "depth", NULL); }
-    /* a bound that is not stated is not "what would be valid": --lr has an upper bound */
-    {
-        BASE(a);
-        args_add(&a, "--lr", "1e20", NULL);
-        Res r;
-        run(&r, &a);
-        if (r.status != 0 && r.status != 2)
-            fail_msg("--lr 1e20: exit %d; stderr: %s", r.status, r.err);
-        if (r.status == 2 && !strstr(r.err, "1e+15") && !strstr(r.err, "1000000000000000"))
-            fail_msg("--lr 1e20 is rejected but the message does not give the upper bound: %s",
-                     r.err);
-        res_free(&r);
-    }
 #undef BASE
     /* an unknown command */
     {
@@ -533,6 +575,26 @@ static void test_cli_errors(void **state)
         args_add(&a, "frobnicate", NULL);
         expect_usage_error(out, &a, "frobnicate", "run", NULL);
     }
+}
+
+/* A rejected value's message must state the bound it broke: --lr has an upper one. */
+static void test_lr_upper_bound_message(void **state)
+{
+    (void)state;
+    char out[PATHMAX];
+    sub(out, "lrbound");
+    Args a = {0};
+    args_add(&a, "run", "--depth", "3", "--out", out, "--lr", "1e20", NULL);
+    args_tiny(&a);
+    Res r;
+    run(&r, &a);
+    if (r.status != 0 && r.status != 2)
+        fail_msg("--lr 1e20: exit %d; stderr: %s", r.status, r.err);
+    if (r.status == 2 && !strstr(r.err, "1e+15") && !strstr(r.err, "1000000000000000"))
+        fail_msg("--lr 1e20 is rejected but the message does not give the upper bound: %s",
+                 r.err);
+    res_free(&r);
+    if (r.status == 2) assert_nothing_left(out);
 }
 
 static void test_csv_errors(void **state)
@@ -572,7 +634,7 @@ static void test_out_under_a_file(void **state)
     expect_usage_error(out, &a, file, NULL);
     char *text = must_slurp(file, NULL);
     assert_string_equal(text, "keep me\n");
-    free(text);
+    t_free(text);
     /* --out naming the file itself */
     Args b = {0};
     args_add(&b, "run", "--depth", "3", NULL);
@@ -610,7 +672,7 @@ static void test_good_run_files(void **state)
     assert_true(strlen(json_str(blas, "core")) > 0);
     assert_non_null(cJSON_GetObjectItemCaseSensitive(doc, "gradtrace_version"));
     assert_non_null(cJSON_GetObjectItemCaseSensitive(doc, "timings"));
-    cJSON_Delete(doc);
+    t_json_delete(doc);
 
     Lines st, ly, ce;
     lines_load(&st, out, "steps.csv");
@@ -667,7 +729,7 @@ static void test_default_probe_size_small_train_set(void **state)
     cJSON *doc = load_json(out);
     double probe = json_num(json_obj(doc, "resolved"), "probe_size");
     assert_true(probe >= 1 && probe <= 256);
-    cJSON_Delete(doc);
+    t_json_delete(doc);
 }
 
 /* ---- 4. determinism ---------------------------------------------------------------------- */
@@ -677,8 +739,8 @@ static int file_equal(const char *a, const char *b)
     size_t la, lb;
     char *x = must_slurp(a, &la), *y = must_slurp(b, &lb);
     int eq = la == lb && memcmp(x, y, la) == 0;
-    free(x);
-    free(y);
+    t_free(x);
+    t_free(y);
     return eq;
 }
 
@@ -759,8 +821,7 @@ static void npy_load(Npy *n, const char *path)
     if (pre + hlen > n->len) fail_msg("%s: header longer than the file", path);
     n->data_off = pre + hlen;
     if (n->data_off % 64 != 0) fail_msg("%s: data start at %zu, not 64-aligned", path, n->data_off);
-    char hdr[65536];
-    if (hlen >= sizeof hdr) fail_msg("%s: header too long", path);
+    char *hdr = t_alloc(hlen + 1);
     memcpy(hdr, n->buf + pre, hlen);
     hdr[hlen] = '\0';
     if (hlen == 0 || hdr[hlen - 1] != '\n' || hdr[0] != '{')
@@ -786,6 +847,7 @@ static void npy_load(Npy *n, const char *path)
         while (*s == ' ') s++;
         if (*s == ',') s++;
     }
+    t_free(hdr);
     size_t count = 1;
     for (int i = 0; i < n->ndim; i++) count *= (size_t)n->shape[i];
     if (n->len != n->data_off + count * (size_t)n->elem)
@@ -852,8 +914,8 @@ static void save_weights(const char *dtype, int elem)
             if (n0.len == n5.len &&
                 memcmp(n0.buf + n0.data_off, n5.buf + n5.data_off, n0.len - n0.data_off) == 0)
                 fail_msg("%s: step-0 and step-5 weights are identical", name);
-            free(n0.buf);
-            free(n5.buf);
+            t_free(n0.buf);
+            t_free(n5.buf);
         }
     }
     char extra[PATHMAX];
@@ -883,7 +945,7 @@ static void divergence(const char *dtype)
     assert_no_tmp_files(out);
     cJSON *doc = load_json(out);
     assert_string_equal(json_str(doc, "status"), "diverged");
-    cJSON_Delete(doc);
+    t_json_delete(doc);
     Lines st;
     lines_load(&st, out, "steps.csv");
     check_csv(&st, "steps.csv", STEPS_HDR);
@@ -972,7 +1034,7 @@ static void test_csv_data_with_header(void **state)
     assert_true(json_num(res, "input_dim") == 3);
     assert_true(json_num(res, "train_size") == 100);
     assert_true(json_num(res, "test_size") == 20);
-    cJSON_Delete(doc);
+    t_json_delete(doc);
     Lines ly;
     lines_load(&ly, out, "layers.csv");
     check_csv(&ly, "layers.csv", LAYERS_HDR);
@@ -984,20 +1046,21 @@ static void test_csv_data_with_header(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_version_and_help),
-        cmocka_unit_test(test_cli_errors),
-        cmocka_unit_test(test_csv_errors),
-        cmocka_unit_test(test_out_under_a_file),
-        cmocka_unit_test(test_good_run_files),
-        cmocka_unit_test(test_default_probe_size_small_train_set),
-        cmocka_unit_test(test_determinism_f32),
-        cmocka_unit_test(test_determinism_f64),
-        cmocka_unit_test(test_save_weights_f32),
-        cmocka_unit_test(test_save_weights_f64),
-        cmocka_unit_test(test_divergence_f32),
-        cmocka_unit_test(test_divergence_f64),
-        cmocka_unit_test(test_exact_tiny_norms),
-        cmocka_unit_test(test_csv_data_with_header),
+        cmocka_unit_test_teardown(test_version_and_help, free_all),
+        cmocka_unit_test_teardown(test_cli_errors, free_all),
+        cmocka_unit_test_teardown(test_lr_upper_bound_message, free_all),
+        cmocka_unit_test_teardown(test_csv_errors, free_all),
+        cmocka_unit_test_teardown(test_out_under_a_file, free_all),
+        cmocka_unit_test_teardown(test_good_run_files, free_all),
+        cmocka_unit_test_teardown(test_default_probe_size_small_train_set, free_all),
+        cmocka_unit_test_teardown(test_determinism_f32, free_all),
+        cmocka_unit_test_teardown(test_determinism_f64, free_all),
+        cmocka_unit_test_teardown(test_save_weights_f32, free_all),
+        cmocka_unit_test_teardown(test_save_weights_f64, free_all),
+        cmocka_unit_test_teardown(test_divergence_f32, free_all),
+        cmocka_unit_test_teardown(test_divergence_f64, free_all),
+        cmocka_unit_test_teardown(test_exact_tiny_norms, free_all),
+        cmocka_unit_test_teardown(test_csv_data_with_header, free_all),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -21,7 +21,7 @@
 /* ---- temporary files ------------------------------------------------------------------ */
 
 static char tmpdir[64];
-static char made[64][256]; /* every file a test wrote, removed by the group teardown */
+static char made[128][256]; /* every file a test wrote, removed by the group teardown */
 static int nmade;
 
 static int group_setup(void **state)
@@ -49,7 +49,7 @@ static const char *tpath(const char *name)
     int known = 0;
     for (int i = 0; i < nmade; i++)
         known |= strcmp(made[i], p) == 0;
-    if (!known && nmade < 64)
+    if (!known && nmade < 128)
         snprintf(made[nmade++], 256, "%s", p);
     return p;
 }
