@@ -47,7 +47,8 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/obj/%.o)
 
-.PHONY: all test demo figures report bench clean help
+.PHONY: all test demo clean help
+.SECONDARY: # keep test objects between builds
 all: $(BUILD)/gradtrace
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj

@@ -55,7 +55,7 @@ static const char *act_name_of(int k) { return act_get((ActKind)k)->name; }
 static const char *init_name_of(int k) { return init_name((InitKind)k); }
 
 #define F(field) offsetof(Config, field)
-#define BIG 1e15
+#define BIG HUGE_VAL /* no upper bound beyond finiteness */
 static const Opt OPTS[] = {
     {"depth", O_LONG, F(depth), "10", "L", "hidden layers", 1, 100000, 0, 0, 0, 0},
     {"width", O_LONG, F(width), "128", "W", "units per hidden layer", 1, 1000000, 0, 0, 0, 0},
@@ -78,8 +78,9 @@ static const Opt OPTS[] = {
      "classes (0: 10 gaussian, 3 spirals, from the labels for files)", 0, 100000, 0, 0, 0, 0},
     {"train-size", O_LONG, F(train_size), "0", "N",
      "training samples (0: 4096 synthetic, all of a file)", 0, 1000000000, 0, 0, 0, 0},
-    {"test-size", O_LONG, F(test_size), "0", "N",
-     "test samples (synthetic: 1024; csv/idx: split off the end)", 0, 1000000000, 0, 0, 0, 0},
+    {"test-size", O_LONG, F(test_size), "auto", "N",
+     "test samples (auto: 1024 synthetic, the file's test set; csv/idx: N split off the end)",
+     0, 1000000000, 0, 0, 0, 0},
     {"eval-every", O_LONG, F(eval_every), "0", "K",
      "test loss/accuracy every K steps (0: only after the last, in run.json)", 0, 1000000000, 0, 0, 0, 0},
     {"loss", O_ENUM, F(loss), "xent", "NAME", "loss: xent is softmax cross-entropy, mse is 1/2 ||z - onehot||^2",
@@ -121,6 +122,12 @@ int config_is_flag(const char *key)
     return o ? o->type == O_FLAG : -1;
 }
 
+int config_is_number(const char *key)
+{
+    const Opt *o = find_opt(key);
+    return o && (o->type == O_LONG || o->type == O_REAL);
+}
+
 static int parse_long(const char *s, long *out)
 {
     char *end;
@@ -139,8 +146,9 @@ static int bad_range(const Opt *o, const char *value, GtErr *e)
     if (o->type == O_REAL && o->max >= BIG)
         return gt_fail(e, GT_EINPUT, "--%s %s: expected a finite number %s %s", o->name, value,
                        o->min_open ? ">" : ">=", lo);
-    return gt_fail(e, GT_EINPUT, "--%s %s: expected %s from %s to %s", o->name, value,
-                   o->type == O_LONG ? "an integer" : "a number", lo, hi);
+    return gt_fail(e, GT_EINPUT, "--%s %s: expected %s from %s to %s%s", o->name, value,
+                   o->type == O_LONG ? "an integer" : "a number", lo, hi,
+                   strcmp(o->name, "test-size") == 0 ? " (or auto)" : "");
 }
 
 static int set_steps(Config *c, const Opt *o, const char *value, GtErr *e)
@@ -171,10 +179,17 @@ int config_set(Config *c, const char *key, const char *value, GtErr *e)
     void *field = (char *)c + o->off;
     switch (o->type) {
     case O_LONG: {
+        /* test-size: 0 is a real value ("no test set"), so its default is spelled "auto" */
+        int is_test_size = strcmp(key, "test-size") == 0;
         long v;
+        if (is_test_size && strcmp(value, "auto") == 0) {
+            c->test_size = 0;
+            c->test_size_set = 0;
+            return GT_OK;
+        }
         if (parse_long(value, &v) || v < o->min || v > o->max) return bad_range(o, value, e);
         *(long *)field = v;
-        if (strcmp(key, "test-size") == 0) c->test_size_set = 1;
+        if (is_test_size) c->test_size_set = 1;
         return GT_OK;
     }
     case O_REAL: {
@@ -222,7 +237,6 @@ void config_init(Config *c)
         int rc = config_set(c, OPTS[i].name, OPTS[i].def, &e);
         (void)rc; /* defaults are valid by construction; test_config checks it */
     }
-    c->test_size_set = 0;
 }
 
 void config_free(Config *c)
@@ -281,7 +295,10 @@ static void value_text(const Config *c, const Opt *o, char *buf, size_t n)
 {
     const void *field = (const char *)c + o->off;
     switch (o->type) {
-    case O_LONG: snprintf(buf, n, "%ld", *(const long *)field); break;
+    case O_LONG:
+        if (field == &c->test_size && !c->test_size_set) snprintf(buf, n, "auto");
+        else snprintf(buf, n, "%ld", *(const long *)field);
+        break;
     case O_REAL: snprintf(buf, n, "%.17g", *(const double *)field); break;
     case O_ENUM: snprintf(buf, n, "%s", o->name_of(*(const int *)field)); break;
     case O_STR: snprintf(buf, n, "%s", *(char *const *)field); break;

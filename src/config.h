@@ -41,6 +41,8 @@ void config_free(Config *c);
 int config_set(Config *c, const char *key, const char *value, GtErr *e);
 /* 1 when the option takes no value (a flag). -1 when unknown. */
 int config_is_flag(const char *key);
+/* 1 when the option holds a number (its text may still be a word such as "auto"). */
+int config_is_number(const char *key);
 /* Cross-option checks once everything is set. */
 int config_validate(const Config *c, GtErr *e);
 /* Parses `gradtrace run` arguments (argv[0] is "run"). Returns GT_OK, an error, or -1

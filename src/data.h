@@ -1,7 +1,6 @@
 /* Data sets: synthetic generators (gaussian teacher, spirals) and loaders (CSV, IDX,
- * Fashion-MNIST), subsets, normalisation and the per-epoch shuffled batch order.
- * Features are kept in double; the net converts a batch to its dtype when it gathers it.
- * (The per-epoch shuffled batch order is the training loop's, in run.c.) */
+ * Fashion-MNIST), subsets and normalisation. Features are kept in double; the net converts
+ * a batch to its dtype when it gathers it. (The per-epoch batch order is run.c's.) */
 #ifndef GT_DATA_H
 #define GT_DATA_H
 

@@ -32,7 +32,7 @@ static int cmd_run(int argc, char **argv)
     if (!rc) rc = run_train(&c, &res, &e);
     if (rc) fprintf(stderr, "gradtrace run: %s\n", e.msg);
     else if (strcmp(res.status, "complete") != 0)
-        fprintf(stderr, "gradtrace run: %s after %ld steps (loss became non-finite); traces kept in %s\n",
+        fprintf(stderr, "gradtrace run: %s after %ld steps (loss or gradients became non-finite); traces kept in %s\n",
                 res.status, res.steps_done, c.out);
     config_free(&c);
     return rc;

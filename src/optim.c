@@ -3,6 +3,7 @@
  * sees the true gradient in the dtype's arithmetic. */
 #include "optim.h"
 
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tgmath.h> /* sqrt on a float is sqrtf: float32 updates stay in float */
@@ -32,15 +33,27 @@ void optim_free(Optim *o)
 
 #define T float
 #define SFX(name) name##_s
+#define MIN_EXP FLT_MIN_EXP
+#define MAX_EXP FLT_MAX_EXP
+#define MANT_DIG FLT_MANT_DIG
 #include "optim_tmpl.h"
 #undef T
 #undef SFX
+#undef MIN_EXP
+#undef MAX_EXP
+#undef MANT_DIG
 
 #define T double
 #define SFX(name) name##_d
+#define MIN_EXP DBL_MIN_EXP
+#define MAX_EXP DBL_MAX_EXP
+#define MANT_DIG DBL_MANT_DIG
 #include "optim_tmpl.h"
 #undef T
 #undef SFX
+#undef MIN_EXP
+#undef MAX_EXP
+#undef MANT_DIG
 
 void optim_step(Optim *o, Net *n, LayerStats *st)
 {

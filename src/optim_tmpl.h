@@ -5,40 +5,53 @@ typedef struct {
 } SFX(Coef);
 
 /* Updates len parameters w from scaled gradients g (true gradient g * scale). With
- * stats, accumulates ||w before||^2, ||applied update||^2 and exact-zero updates. */
-static void SFX(update)(const Optim *o, const SFX(Coef) *c, T *w, const T *g, T scale,
-                        T *s1, T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)
+ * stats, accumulates ||w before||^2, ||applied update||^2 and exact-zero updates.
+ * Always inlined into update() with constant kind and stats, so each of the six loops is
+ * branch-free. */
+static inline __attribute__((always_inline)) void
+SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa, T sb, T *s1,
+                 T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)
 {
     double ws = 0, ds = 0;
     size_t nz = 0;
     for (size_t i = 0; i < len; i++) {
-        T gi = g[i] * scale, u;
-        switch (o->kind) {
-        case OPT_SGD: u = c->lr * gi; break;
-        case OPT_MOMENTUM:
+        T gi = g[i] * sa * sb, u;
+        if (kind == OPT_SGD) {
+            u = c->lr * gi;
+        } else if (kind == OPT_MOMENTUM) {
             s1[i] = c->mu * s1[i] + gi;
             u = c->lr * s1[i];
-            break;
-        default:
+        } else {
             s1[i] = c->b1 * s1[i] + (1 - c->b1) * gi;
             s2[i] = c->b2 * s2[i] + (1 - c->b2) * gi * gi;
             u = c->lr * (s1[i] / c->c1) / (sqrt(s2[i] / c->c2) + c->eps);
-            break;
         }
         T old = w[i];
         w[i] = old - u;
-        if (w_ss) {
+        if (stats) {
             double d = (double)w[i] - (double)old;
             ws += (double)old * (double)old;
             ds += d * d;
             nz += d == 0;
         }
     }
-    if (w_ss) {
+    if (stats) {
         *w_ss = ws;
         *d_ss = ds;
         *zero = nz;
     }
+}
+
+static void SFX(update)(OptKind kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa, T sb,
+                        T *s1, T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)
+{
+#define CALL(K, S) SFX(update_loop)(K, S, c, w, g, sa, sb, s1, s2, len, w_ss, d_ss, zero)
+    switch (kind) {
+    case OPT_SGD: stats ? CALL(OPT_SGD, 1) : CALL(OPT_SGD, 0); break;
+    case OPT_MOMENTUM: stats ? CALL(OPT_MOMENTUM, 1) : CALL(OPT_MOMENTUM, 0); break;
+    case OPT_ADAM: stats ? CALL(OPT_ADAM, 1) : CALL(OPT_ADAM, 0); break;
+    }
+#undef CALL
 }
 
 static void SFX(step)(Optim *o, Net *n, LayerStats *st)
@@ -54,15 +67,19 @@ static void SFX(step)(Optim *o, Net *n, LayerStats *st)
         size_t off_w = (size_t)((T *)L->W - (T *)n->params);
         size_t off_b = (size_t)((T *)L->b - (T *)n->params);
         size_t nw = L->fan_in * L->fan_out;
-        /* 2^e2 as a T: exact down to T's smallest subnormal; below that the true
-         * gradient rounds to 0 in T anyway */
-        T scale = (T)ldexp(1.0, L->e2);
+        /* 2^e2 as two factors sa * sb that T can hold: 2^e2 alone overflows T (e2 > 127 in
+         * float, reachable as e2 adds up over layers) or flushes to 0 (e2 < -149) where
+         * g * 2^e2 need not, and inf * 0 would make an exactly-zero gradient NaN. Past the
+         * clamp, g * 2^e2 is inf or 0 in T whatever g is (|g| <= 2^17 or so). */
+        int e2 = L->e2, lim_lo = 2 * (MIN_EXP - MANT_DIG), lim_hi = 2 * (MAX_EXP - 1);
+        e2 = e2 < lim_lo ? lim_lo : e2 > lim_hi ? lim_hi : e2;
+        T sa = (T)ldexp(1.0, e2 / 2), sb = (T)ldexp(1.0, e2 - e2 / 2);
         double w_ss = 0, d_ss = 0;
         size_t zero = 0;
         int with = st != NULL;
-        SFX(update)(o, &c, L->W, L->dW, scale, s1 ? s1 + off_w : NULL,
-                    s2 ? s2 + off_w : NULL, nw, with ? &w_ss : NULL, &d_ss, &zero);
-        SFX(update)(o, &c, L->b, L->db, scale, s1 ? s1 + off_b : NULL,
+        SFX(update)(o->kind, with, &c, L->W, L->dW, sa, sb, s1 ? s1 + off_w : NULL,
+                    s2 ? s2 + off_w : NULL, nw, &w_ss, &d_ss, &zero);
+        SFX(update)(o->kind, 0, &c, L->b, L->db, sa, sb, s1 ? s1 + off_b : NULL,
                     s2 ? s2 + off_b : NULL, L->fan_out, NULL, NULL, NULL);
         if (with) {
             st[l].weight_l2 = sqrt(w_ss);

@@ -5,12 +5,15 @@ static void SFX(acts)(const Layer *L, size_t m, LayerStats *s, double *alive)
 {
     size_t fo = L->fan_out, len = m * fo, zeros = 0, pre_zero = 0;
     const T *z = L->z, *a = L->a;
+    /* sums of a - k, k one of the values: outputs clustered far from 0 (a saturated
+     * sigmoid layer at 1 - 1e-9) keep their variance, which mean(a^2) - mean^2 cancels */
+    const double k = len ? (double)a[0] : 0.0;
     double sum = 0, sq = 0;
     memset(alive, 0, fo * sizeof *alive);
     for (size_t i = 0; i < m; i++) {
         const T *zi = z + i * fo, *ai = a + i * fo;
         for (size_t j = 0; j < fo; j++) {
-            double v = ai[j];
+            double v = (double)ai[j] - k;
             sum += v;
             sq += v * v;
             zeros += ai[j] == 0;
@@ -20,8 +23,8 @@ static void SFX(acts)(const Layer *L, size_t m, LayerStats *s, double *alive)
     }
     size_t dead = 0;
     for (size_t j = 0; j < fo; j++) dead += alive[j] == 0;
-    double mean = sum / (double)len, var = sq / (double)len - mean * mean;
-    s->act_mean = mean;
+    double dm = sum / (double)len, var = sq / (double)len - dm * dm;
+    s->act_mean = k + dm;
     s->act_std = var > 0 ? sqrt(var) : 0.0;
     s->frac_zero = (double)zeros / (double)len;
     s->frac_preact_zero = (double)pre_zero / (double)len;

@@ -287,14 +287,14 @@ static int train(Run *r, Summary *sum, GtErr *e)
     return GT_OK;
 }
 
+/* run.json's config: numbers as numbers, flags as booleans, the rest as strings. */
 static void add_config(void *ctx, const char *key, const char *val)
 {
     cJSON *obj = ctx;
     char *end;
     double v = strtod(val, &end);
-    if (*val && !*end && isfinite(v)) cJSON_AddNumberToObject(obj, key, v);
-    else if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0)
-        cJSON_AddBoolToObject(obj, key, val[0] == 't');
+    if (config_is_flag(key) == 1) cJSON_AddBoolToObject(obj, key, strcmp(val, "true") == 0);
+    else if (config_is_number(key) && *val && !*end) cJSON_AddNumberToObject(obj, key, v);
     else cJSON_AddStringToObject(obj, key, val);
 }
 

@@ -13,8 +13,8 @@ typedef struct {
     double final_loss, final_test_acc;
 } RunResult;
 
-/* Runs the configuration c (already validated). On failure the run directory holds no
- * file under a final name that looks complete; run.json (if writable) says "failed". */
+/* Runs the configuration c (already validated). On failure its temporary files are
+ * removed and nothing new is written under a final name (no run.json). */
 int run_train(const Config *c, RunResult *res, GtErr *e);
 
 #endif

@@ -103,7 +103,13 @@ static void test_dead_revived_born_dead(void **state)
         assert_row(&rows[0], 0, 1.0 / 3, 0);
         assert_row(&rows[1], 1.0 / 3, 1.0 / 3, 1.0 / 3);
 
-        /* census 3: unit 1 of layer 1 dies again (so layer-2 unit 2 does too); layer-2
+        /* census 3, nothing changed: a revived unit that stays alive stays counted (it was
+         * dead at an earlier census and is alive now) */
+        assert_int_equal(census_measure(&c, &n, rows), 0);
+        assert_row(&rows[0], 0, 1.0 / 3, 0);
+        assert_row(&rows[1], 1.0 / 3, 1.0 / 3, 1.0 / 3);
+
+        /* census 4: unit 1 of layer 1 dies again (so layer-2 unit 2 does too); layer-2
          * unit 1 (dead at census 1 and 2) comes alive through its bias */
         setv(&n, n.layers[0].b, 1, -10.0);
         setv(&n, n.layers[1].b, 1, 0.5);
@@ -111,7 +117,7 @@ static void test_dead_revived_born_dead(void **state)
         assert_row(&rows[0], 1.0 / 3, 0, 1.0 / 3);
         assert_row(&rows[1], 1.0 / 3, 1.0 / 3, 1.0 / 3);
 
-        /* census 4: the whole of layer 2 dead: its output is constant, the net is born dead */
+        /* census 5: the whole of layer 2 dead: its output is constant, the net is born dead */
         for (int j = 0; j < 3; j++) setv(&n, n.layers[1].b, j, -100.0);
         assert_int_equal(census_measure(&c, &n, rows), 1);
         assert_true(rows[1].frac_dead == 1.0);
@@ -139,11 +145,23 @@ static void test_born_dead_first_layer(void **state)
         assert_row(&rows[0], 1, 0, 1);
         assert_row(&rows[1], 2.0 / 3, 0, 2.0 / 3); /* z = 0.5, -1, 0 on every sample */
         census_free(&c);
+
+        /* layer 1 alive but constant (W1 = 0, biases 1, 2, -1): still born dead, since
+         * nothing about the input reaches the output */
+        for (int i = 0; i < 6; i++) setv(&n, n.layers[0].W, i, 0.0);
+        const double b1[3] = {1, 2, -1};
+        setall(&n, n.layers[0].b, b1, 3);
+        assert_int_equal(census_create(&c, &n, &d, N, 1, &e), GT_OK);
+        assert_int_equal(census_measure(&c, &n, rows), 1);
+        assert_true(rows[0].frac_dead == 1.0 / 3);
+        census_free(&c);
         net_free(&n);
     }
 }
 
-/* Unit 2 of layer 1 is alive on sample 3 only: a probe set without sample 3 sees it dead. */
+/* Unit 2 of layer 1 is alive on sample 3 only: a probe set without sample 3 sees it dead.
+ * Over several seeds, both kinds of probe set occur, and the census must pass exactly the
+ * rows it drew. */
 static void test_dead_depends_on_probe_set(void **state)
 {
     (void)state;
@@ -152,15 +170,20 @@ static void test_dead_depends_on_probe_set(void **state)
         make_net(&n, DTYPES[t], 2, ACT_RELU, 2);
         set_layers(&n);
         Dataset d = probe_data();
-        Census c;
-        GtErr e = {0};
-        assert_int_equal(census_create(&c, &n, &d, 3, 5, &e), GT_OK);
-        int has3 = 0;
-        for (size_t i = 0; i < 3; i++) has3 |= c.idx[i] == 3;
-        CensusRow rows[2];
-        census_measure(&c, &n, rows);
-        assert_true(rows[0].frac_dead == (has3 ? 1.0 : 2.0) / 3);
-        census_free(&c);
+        int seen[2] = {0, 0};
+        for (uint64_t seed = 1; seed <= 20; seed++) {
+            Census c;
+            GtErr e = {0};
+            assert_int_equal(census_create(&c, &n, &d, 3, seed, &e), GT_OK);
+            int has3 = 0;
+            for (size_t i = 0; i < 3; i++) has3 |= c.idx[i] == 3;
+            seen[has3] = 1;
+            CensusRow rows[2];
+            census_measure(&c, &n, rows);
+            assert_true(rows[0].frac_dead == (has3 ? 1.0 : 2.0) / 3);
+            census_free(&c);
+        }
+        assert_true(seen[0] && seen[1]);
         net_free(&n);
     }
 }
@@ -220,11 +243,15 @@ static void test_probe_sample(void **state)
     }
     assert_false(in_order); /* a sample, not the first S rows */
     memset(seen, 0, sizeof seen);
+    size_t fixed = 0;
     for (size_t i = 0; i < M; i++) {
         assert_true(full.idx[i] < M);
         assert_int_equal(seen[full.idx[i]], 0);
         seen[full.idx[i]] = 1;
+        fixed += full.idx[i] == i;
     }
+    /* a uniform shuffle has about one fixed point; a partial one has many */
+    assert_true(fixed < 10);
     census_free(&a);
     census_free(&b);
     census_free(&o);

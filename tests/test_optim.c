@@ -244,6 +244,48 @@ static void test_update_stats(void **state)
     }
 }
 
+/* float32 with the scale 2^e2 itself outside float's range, while g * 2^e2 is not:
+ * e2 = 130 (exploding nets reach it: e2 accumulates over layers while the stored values
+ * stay near 1) and e2 = -160. An exactly-zero gradient must leave its weight alone (not
+ * 0 * inf = NaN), and representable true gradients must be applied as they are. */
+static void test_scale_outside_float_range(void **state)
+{
+    (void)state;
+    Net n;
+    make_net(&n, DT_F32);
+    Layer *L0 = &n.layers[0], *L1 = &n.layers[1];
+    float *w0 = L0->W, *g0 = L0->dW, *w1 = L1->W, *g1 = L1->dW;
+    w0[0] = 1; g0[0] = 0;                   /* true gradient exactly 0 */
+    w0[1] = 1; g0[1] = ldexpf(1, -17);      /* true gradient 2^113 < FLT_MAX */
+    w1[0] = 1; g1[0] = 0;
+    w1[1] = 0; g1[1] = ldexpf(1, 15);       /* true gradient 2^-145, a float subnormal */
+    L0->e2 = 130;
+    L1->e2 = -160;
+    Optim o;
+    GtErr e = {0};
+    /* lr 2^-113 makes layer 0's update exactly 1; layer 1 then moves by 2^-258 -> 0, so
+     * step layer 1 separately with lr 1 */
+    assert_int_equal(optim_create(&o, &n, OPT_SGD, ldexp(1, -113), 0, &e), GT_OK);
+    optim_step(&o, &n, NULL);
+    if (!(w0[0] == 1 && w0[1] == 0 && w1[0] == 1)) {
+        print_error("e2 = 130: w = %.9g %.9g (want 1 0), zero-gradient w of layer 2 %.9g\n",
+                    (double)w0[0], (double)w0[1], (double)w1[0]);
+        fail();
+    }
+    optim_free(&o);
+    L0->e2 = 0;
+    g0[1] = 0;
+    assert_int_equal(optim_create(&o, &n, OPT_SGD, 1.0, 0, &e), GT_OK);
+    optim_step(&o, &n, NULL);
+    if (!(w1[1] == -ldexpf(1, -145))) {
+        print_error("e2 = -160: w = %.9g, want -2^-145 = %.9g\n", (double)w1[1],
+                    -ldexp(1, -145));
+        fail();
+    }
+    optim_free(&o);
+    net_free(&n);
+}
+
 /* With and without statistics the same update is applied. */
 static void test_stats_do_not_change_the_update(void **state)
 {
@@ -284,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_defaults_of_create),
         cmocka_unit_test(test_update_stats),
         cmocka_unit_test(test_stats_do_not_change_the_update),
+        cmocka_unit_test(test_scale_outside_float_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

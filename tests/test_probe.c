@@ -473,6 +473,13 @@ static void test_dead_batch_counts_only_m_rows(void **state)
         assert_true(st[0].frac_saturated == 0.5);
         assert_rel(st[0].act_mean, 0.75, 1e-15, "act_mean over m rows");
         assert_int_equal(st[0].batch, 2);
+        /* output z = 0 (W2, b2 are 0): mse delta = -onehot(y) = (-1, 0), (0, -1); a1 rows
+         * (0, 1), (0, 2). Means over m = 2 rows: db2 = (-1/2, -1/2), dW2 = [[0, 0],
+         * [-1/2, -1]]; delta2 = sqrt 2; layer 1 gets no gradient (W2 = 0) */
+        assert_rel(xnorm_value(st[1].grad_b), sqrt(0.5), 1e-7, "grad_b over m rows");
+        assert_rel(xnorm_value(st[1].grad_w), sqrt(1.25), 1e-7, "grad_w over m rows");
+        assert_rel(xnorm_value(st[1].delta), sqrt(2.0), 1e-7, "delta over m rows");
+        assert_true(st[0].grad_w.ss == 0 && st[0].grad_b.ss == 0 && st[0].delta.ss == 0);
         net_free(&n);
     }
 }
