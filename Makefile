@@ -8,7 +8,7 @@ WERROR  ?= 0
 PKGS    := openblas lapacke zlib cmocka inih libcjson
 
 CC      ?= cc
-OPT     ?= -O2
+OPT     ?= -O2 -fvect-cost-model=dynamic
 CFLAGS  := -std=c11 $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -MMD -MP
 LDLIBS  := -lm
 ifeq ($(WERROR),1)

@@ -8,39 +8,55 @@ typedef struct {
  * stats, accumulates ||w before||^2, ||applied update||^2 and exact-zero updates.
  * Always inlined into update() with constant kind and stats, so each of the six loops is
  * branch-free. */
+#define LANES 8 /* independent accumulators: the stats loop vectorises, in a fixed order */
+
+static inline __attribute__((always_inline)) T SFX(step_one)(int kind, const SFX(Coef) *c,
+                                                             T gi, T *s1, T *s2, size_t i)
+{
+    if (kind == OPT_SGD) return c->lr * gi;
+    if (kind == OPT_MOMENTUM) {
+        s1[i] = c->mu * s1[i] + gi;
+        return c->lr * s1[i];
+    }
+    s1[i] = c->b1 * s1[i] + (1 - c->b1) * gi;
+    s2[i] = c->b2 * s2[i] + (1 - c->b2) * gi * gi;
+    return c->lr * (s1[i] / c->c1) / (sqrt(s2[i] / c->c2) + c->eps);
+}
+
 static inline __attribute__((always_inline)) void
 SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa, T sb, T *s1,
                  T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)
 {
-    double ws = 0, ds = 0;
-    size_t nz = 0;
-    for (size_t i = 0; i < len; i++) {
-        T gi = g[i] * sa * sb, u;
-        if (kind == OPT_SGD) {
-            u = c->lr * gi;
-        } else if (kind == OPT_MOMENTUM) {
-            s1[i] = c->mu * s1[i] + gi;
-            u = c->lr * s1[i];
-        } else {
-            s1[i] = c->b1 * s1[i] + (1 - c->b1) * gi;
-            s2[i] = c->b2 * s2[i] + (1 - c->b2) * gi * gi;
-            u = c->lr * (s1[i] / c->c1) / (sqrt(s2[i] / c->c2) + c->eps);
+    if (!stats) {
+        for (size_t i = 0; i < len; i++) w[i] -= SFX(step_one)(kind, c, g[i] * sa * sb, s1, s2, i);
+        return;
+    }
+    double ws[LANES] = {0}, ds[LANES] = {0}, nz[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= len; i += LANES)
+        for (size_t k = 0; k < LANES; k++) {
+            T old = w[i + k];
+            w[i + k] = old - SFX(step_one)(kind, c, g[i + k] * sa * sb, s1, s2, i + k);
+            double d = (double)w[i + k] - (double)old;
+            ws[k] += (double)old * (double)old;
+            ds[k] += d * d;
+            nz[k] += d == 0;
         }
+    for (size_t k = 0; i < len; i++, k++) {
         T old = w[i];
-        w[i] = old - u;
-        if (stats) {
-            double d = (double)w[i] - (double)old;
-            ws += (double)old * (double)old;
-            ds += d * d;
-            nz += d == 0;
-        }
+        w[i] = old - SFX(step_one)(kind, c, g[i] * sa * sb, s1, s2, i);
+        double d = (double)w[i] - (double)old;
+        ws[k] += (double)old * (double)old;
+        ds[k] += d * d;
+        nz[k] += d == 0;
     }
-    if (stats) {
-        *w_ss = ws;
-        *d_ss = ds;
-        *zero = nz;
-    }
+    double tw = 0, td = 0, tz = 0;
+    for (size_t k = 0; k < LANES; k++) tw += ws[k], td += ds[k], tz += nz[k];
+    *w_ss = tw;
+    *d_ss = td;
+    *zero = (size_t)tz;
 }
+#undef LANES
 
 static void SFX(update)(OptKind kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa, T sb,
                         T *s1, T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)

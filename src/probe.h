@@ -23,8 +23,11 @@ typedef struct {
     double frac_update_zero; /* entries of W whose applied update was exactly 0 */
 } LayerStats;
 
+/* Doubles of scratch probe_layers needs for n. */
+#define PROBE_SCRATCH(n) (5 * (n)->max_width)
+
 /* Fills everything but the update columns from the net's buffers after net_backward(m,
- * want_stats=1). scratch: at least max(fan_out) doubles. */
+ * want_stats=1). scratch: PROBE_SCRATCH(n) doubles. */
 void probe_layers(const Net *n, size_t m, LayerStats *st, double *scratch);
 
 /* Global gradient norm over all layers (grad_w and grad_b of st[0..nlayers)). */

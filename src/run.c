@@ -127,7 +127,7 @@ static int setup(Run *r, GtErr *e)
     if ((rc = census_create(&r->census, &r->net, &r->train, probe, (uint64_t)c->seed, e)))
         return rc;
     r->st = calloc((size_t)r->net.nlayers, sizeof *r->st);
-    r->scratch = malloc(r->net.max_width * sizeof *r->scratch);
+    r->scratch = malloc(PROBE_SCRATCH(&r->net) * sizeof *r->scratch);
     r->order = malloc(r->train.n * sizeof *r->order);
     r->ybuf = malloc((size_t)c->batch * sizeof *r->ybuf);
     if (!r->st || !r->scratch || !r->order || !r->ybuf)

@@ -568,6 +568,10 @@ static void test_cli_errors(void **state)
     { BASE(a); args_add(&a, "--save-weights", "1,", NULL); expect_usage_error(out, &a, "--save-weights", NULL); }
     { BASE(a); args_add(&a, "--depth", "3x", NULL); expect_usage_error(out, &a, "--depth 3x", NULL); }
     { BASE(a); args_add(&a, "depth", NULL); expect_usage_error(out, &a, "depth", NULL); }
+    { BASE(a); args_add(&a, "--probe-size", "100000", NULL);
+      expect_usage_error(out, &a, "--probe-size 100000", "256", NULL); }
+    { BASE(a); args_add(&a, "--test-size", "many", NULL);
+      expect_usage_error(out, &a, "--test-size many", "auto", NULL); }
 #undef BASE
     /* an unknown command */
     {
@@ -783,6 +787,43 @@ static void determinism(const char *dtype)
     lines_free(&s2);
     if (file_equal(join(p1, d1, "layers.csv"), join(p2, d3, "layers.csv")))
         fail_msg("%s: --seed 4 gives the same layers.csv as --seed 3", dtype);
+}
+
+/* Evaluation reads the weights and never changes training: the same run with and without
+ * --eval-every has byte-identical layers.csv and census.csv, and the same losses. */
+static void test_eval_keeps_trajectory(void **state)
+{
+    (void)state;
+    char d1[PATHMAX], d2[PATHMAX], p1[PATHMAX], p2[PATHMAX];
+    sub(d1, "eval-off");
+    sub(d2, "eval-on");
+    for (int i = 0; i < 2; i++) {
+        Args a = {0};
+        args_add(&a, "run", "--depth", "3", "--every", "1", "--census-every", "1",
+                 "--out", i ? d2 : d1, NULL);
+        if (i) args_add(&a, "--eval-every", "2", NULL);
+        args_tiny(&a);
+        Res r;
+        run_ok(&r, &a);
+        res_free(&r);
+    }
+    if (!file_equal(join(p1, d1, "layers.csv"), join(p2, d2, "layers.csv")))
+        fail_msg("--eval-every changed layers.csv");
+    if (!file_equal(join(p1, d1, "census.csv"), join(p2, d2, "census.csv")))
+        fail_msg("--eval-every changed census.csv");
+    Lines s1, s2;
+    lines_load(&s1, d1, "steps.csv");
+    lines_load(&s2, d2, "steps.csv");
+    assert_int_equal(s1.n, s2.n);
+    size_t evaluated = 0;
+    for (size_t i = 1; i < s1.n; i++) {
+        assert_true(field_num(s1.lines[i], 2) == field_num(s2.lines[i], 2)); /* loss */
+        assert_true(isnan(field_num(s1.lines[i], 4)));                       /* test_loss */
+        evaluated += !isnan(field_num(s2.lines[i], 4));
+    }
+    assert_int_equal(evaluated, 3); /* steps 0, 2, 4 */
+    lines_free(&s1);
+    lines_free(&s2);
 }
 
 static void test_determinism_f32(void **state) { (void)state; determinism("float32"); }
@@ -1053,6 +1094,7 @@ int main(void)
         cmocka_unit_test_teardown(test_out_under_a_file, free_all),
         cmocka_unit_test_teardown(test_good_run_files, free_all),
         cmocka_unit_test_teardown(test_default_probe_size_small_train_set, free_all),
+        cmocka_unit_test_teardown(test_eval_keeps_trajectory, free_all),
         cmocka_unit_test_teardown(test_determinism_f32, free_all),
         cmocka_unit_test_teardown(test_determinism_f64, free_all),
         cmocka_unit_test_teardown(test_save_weights_f32, free_all),

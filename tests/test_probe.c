@@ -186,7 +186,7 @@ static void check_relu_net(Dtype t, double g0)
     assert_int_equal(L2->e2, 0);
 
     LayerStats st[2];
-    double scratch[H];
+    double scratch[5 * (H)];
     memset(st, 0xff, sizeof st); /* every field must be written */
     probe_layers(&n, B, st, scratch);
 
@@ -270,7 +270,7 @@ static void test_sigmoid_saturation(void **state)
         assert_true(isfinite(loss));
         net_backward(&n, 2, 1);
         LayerStats st[2];
-        double scratch[3];
+        double scratch[5 * (3)];
         probe_layers(&n, 2, st, scratch);
         /* sat_thr = 0.01 * 0.25: units 0 and 2 on both rows (4 of 6 entries) */
         assert_true(st[0].frac_saturated == 4.0 / 6);
@@ -307,7 +307,7 @@ static void test_act_std_of_clustered_outputs(void **state)
     mean_std(a, 4, &mean, &std);
     n.layers[0].delta_ss = 0;
     LayerStats st[2];
-    double scratch[4];
+    double scratch[5 * (4)];
     probe_layers(&n, 1, st, scratch);
     assert_rel(st[0].act_mean, mean, 1e-15, "act_mean");
     assert_rel(st[0].act_std, std, 1e-3, "act_std of clustered outputs");
@@ -358,7 +358,7 @@ static void check_tiny_gradients(Dtype t)
         for (int j = 0; j < K; j++) db1[j] += g1[i * K + j] / M;
     }
     LayerStats st[2];
-    double scratch[K];
+    double scratch[5 * (K)];
     probe_layers(&n, M, st, scratch);
     double tol = t == DT_F32 ? 1e-6 : 1e-13;
     /* the scale was used: both layers needed a large negative exponent */
@@ -411,7 +411,7 @@ static void test_hand_gradients(void **state)
         L0->delta_ss = 8;
         L1->delta_ss = 0;
         LayerStats st[2];
-        double scratch[3];
+        double scratch[5 * (3)];
         probe_layers(&n, 2, st, scratch);
         assert_rel(st[0].sign_coherence, (1 + 0 + 0.25) / 3, 1e-15, "coherence[1]");
         assert_rel(st[1].sign_coherence, (1 + 1.0 / 3) / 2, 1e-15, "coherence[2]");
@@ -466,7 +466,7 @@ static void test_dead_batch_counts_only_m_rows(void **state)
         net_loss(&n, LOSS_MSE, y, 2, NULL, 1);
         net_backward(&n, 2, 1);
         LayerStats st[2];
-        double scratch[2];
+        double scratch[5 * (2)];
         probe_layers(&n, 2, st, scratch);
         assert_true(st[0].frac_dead_batch == 0.5); /* unit 0 dead on rows 0,1 */
         assert_true(st[0].frac_zero == 0.5);
