@@ -40,7 +40,10 @@ LDLIBS  := $(shell pkg-config --libs openblas lapacke zlib inih libcjson) $(LDLI
 TESTLIBS := $(shell pkg-config --libs cmocka)
 endif
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+# the command line (main.c, cmd_*.c) prints and exits; the library below it never does
+CLI_SRC  := src/main.c $(wildcard src/cmd_*.c)
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -57,7 +60,7 @@ $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
 $(BUILD)/libgradtrace.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/gradtrace: $(BUILD)/obj/main.o $(BUILD)/libgradtrace.a
+$(BUILD)/gradtrace: $(CLI_OBJ) $(BUILD)/libgradtrace.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/obj/%.o: tests/%.c | $(BUILD)/tests/obj
@@ -87,4 +90,4 @@ help:
 	@echo "make demo       the flagship experiment: gradient norms per activation, depth 20"
 	@echo "make SANITIZE=1 test   the suite under ASan+UBSan (build-san/)"
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/tests/obj/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/tests/obj/%.d)

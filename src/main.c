@@ -1,41 +1,28 @@
-/* The gradtrace command line: parses, calls the library, prints one line per error.
+/* The gradtrace command line: dispatches to a subcommand (cmd_*.c).
  * Exit status: 0 done (a diverged run is a result), 2 bad usage/config/data/output, 1 other. */
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "run.h"
+#include "cmd.h"
+#include "common.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+} COMMANDS[] = {
+    {"run", cmd_run, "train one network and write per-layer traces"},
+};
 
 static void usage(FILE *f)
 {
     fprintf(f, "gradtrace %s: measure why deep networks stop learning\n\n"
-               "usage: gradtrace COMMAND [options]\n\n"
-               "commands:\n"
-               "  run        train one network and write per-layer traces (gradtrace run --help)\n"
-               "  help       this text\n\n"
-               "  --version  print the version\n",
+               "usage: gradtrace COMMAND [options]   (gradtrace COMMAND --help for its options)\n\n"
+               "commands:\n",
             GT_VERSION);
-}
-
-static int cmd_run(int argc, char **argv)
-{
-    Config c;
-    GtErr e = {0};
-    config_init(&c);
-    int rc = config_parse_args(&c, argc, argv, &e);
-    if (rc == -1) {
-        config_print_help(stdout);
-        config_free(&c);
-        return 0;
-    }
-    RunResult res = {0};
-    if (!rc) rc = run_train(&c, &res, &e);
-    if (rc) fprintf(stderr, "gradtrace run: %s\n", e.msg);
-    else if (strcmp(res.status, "complete") != 0)
-        fprintf(stderr, "gradtrace run: %s after %ld steps (loss or gradients became non-finite); traces kept in %s\n",
-                res.status, res.steps_done, c.out);
-    config_free(&c);
-    return rc;
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+    fprintf(f, "  %-10s %s\n\n  --version  print the version\n", "help", "this text");
 }
 
 int main(int argc, char **argv)
@@ -45,7 +32,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;
@@ -54,6 +42,9 @@ int main(int argc, char **argv)
         printf("gradtrace %s\n", GT_VERSION);
         return 0;
     }
-    fprintf(stderr, "gradtrace: unknown command '%s' (commands: run, help)\n", cmd);
+    fprintf(stderr, "gradtrace: unknown command '%s' (commands:", cmd);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        fprintf(stderr, " %s,", COMMANDS[i].name);
+    fprintf(stderr, " help)\n");
     return 2;
 }
