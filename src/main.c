@@ -12,6 +12,7 @@ static const struct {
     const char *help;
 } COMMANDS[] = {
     {"run", cmd_run, "train one network and write per-layer traces"},
+    {"sweep", cmd_sweep, "run an experiment file's grid of runs, resumably, in parallel"},
 };
 
 static void usage(FILE *f)

@@ -186,6 +186,18 @@ void csv_str(CsvFile *c, const char *s)
     csv_check(c, fputs(s, c->f) >= 0);
 }
 
+void csv_quoted(CsvFile *c, const char *s)
+{
+    if (!c->f)
+        return;
+    csv_sep(c);
+    errno = 0;
+    int ok = fputc('"', c->f) != EOF;
+    for (; *s && ok; s++)
+        ok = (*s != '"' || fputc('"', c->f) != EOF) && fputc(*s, c->f) != EOF;
+    csv_check(c, ok && fputc('"', c->f) != EOF);
+}
+
 void csv_real(CsvFile *c, double v)
 {
     if (!c->f)

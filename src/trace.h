@@ -31,6 +31,7 @@ void csv_int(CsvFile *c, long long v);
 void csv_real(CsvFile *c, double v);   /* %.{digits}g; nan, inf, -inf spelled so */
 void csv_xnorm(CsvFile *c, XNorm v);   /* exact value text, even below double's range */
 void csv_str(CsvFile *c, const char *s); /* a name: no commas, quotes or newlines */
+void csv_quoted(CsvFile *c, const char *s); /* "s", for text that may hold commas */
 void csv_empty(CsvFile *c);            /* an empty field */
 void csv_end_row(CsvFile *c);
 /* Flushes, checks for write errors, closes and renames into place. */

@@ -1,0 +1,287 @@
+/* Experiment files: parsing with inih, validation through the run option table, grid
+ * expansion and run ids. */
+#include "experiment.h"
+
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    Experiment *x;
+    GtErr err;     /* the first problem found */
+    int failed;
+} Parse;
+
+static char *trim_dup(const char *s, size_t len)
+{
+    while (len && (*s == ' ' || *s == '\t')) s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    char *d = malloc(len + 1);
+    if (d) {
+        memcpy(d, s, len);
+        d[len] = 0;
+    }
+    return d;
+}
+
+/* Keeps the first problem; returns 0, which tells inih this line is in error (ini_parse
+ * then returns its number). */
+static int fail(Parse *p, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(Parse *p, int code, const char *fmt, ...)
+{
+    if (!p->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->err.msg, sizeof p->err.msg, fmt, ap);
+        va_end(ap);
+        p->err.code = code;
+    }
+    p->failed = 1;
+    return 0;
+}
+
+static int set_text(Parse *p, char **field, const char *name, const char *value)
+{
+    if (*field) return fail(p, GT_EINPUT, "%s: given twice", name);
+    if (!(*field = strdup(value))) return fail(p, GT_ESYS, "out of memory");
+    return 1;
+}
+
+/* A [run] key: split on commas, check every value with the run option table. */
+static int add_run_key(Parse *p, const char *name, const char *value)
+{
+    Experiment *x = p->x;
+    if (config_is_flag(name) < 0)
+        return fail(p, GT_EINPUT, "%s: not a gradtrace run option (see gradtrace run --help)", name);
+    if (strcmp(name, "out") == 0)
+        return fail(p, GT_EINPUT, "%s: set by the sweep (gradtrace sweep FILE --out DIR)", name);
+    if (strcmp(name, "threads") == 0)
+        return fail(p, GT_EINPUT, "%s: a sweep runs each point with one BLAS thread; use -j N", name);
+    for (int i = 0; i < x->nkeys; i++)
+        if (strcmp(x->keys[i].key, name) == 0) return fail(p, GT_EINPUT, "%s: given twice", name);
+    ExpKey *keys = realloc(x->keys, (size_t)(x->nkeys + 1) * sizeof *keys);
+    if (!keys) return fail(p, GT_ESYS, "out of memory");
+    x->keys = keys;
+    ExpKey *k = &keys[x->nkeys++];
+    memset(k, 0, sizeof *k);
+    if (!(k->key = strdup(name))) return fail(p, GT_ESYS, "out of memory");
+    /* save-weights takes a comma list itself: it is never an axis */
+    int list = strcmp(name, "save-weights") == 0;
+    const char *s = value;
+    for (;;) {
+        const char *comma = list ? NULL : strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        char *v = trim_dup(s, len);
+        char **vals = v ? realloc(k->values, (size_t)(k->n + 1) * sizeof *vals) : NULL;
+        if (!vals) {
+            free(v);
+            return fail(p, GT_ESYS, "out of memory");
+        }
+        k->values = vals;
+        k->values[k->n++] = v;
+        if (!*v) return fail(p, GT_EINPUT, "%s: empty value in '%s'", name, value);
+        for (int i = 0; i + 1 < k->n; i++)
+            if (strcmp(k->values[i], v) == 0)
+                return fail(p, GT_EINPUT, "%s: '%s' repeated", name, v);
+        Config c;
+        config_init(&c);
+        int rc = config_set(&c, name, v, &p->err);
+        config_free(&c);
+        if (rc) {
+            char msg[sizeof p->err.msg];
+            snprintf(msg, sizeof msg, "%s", p->err.msg + (p->err.msg[0] == '-' ? 2 : 0));
+            /* config says "--key value: reason"; the file says "key: value: reason" */
+            char *sp = strchr(msg, ' ');
+            if (sp && strncmp(msg, name, strlen(name)) == 0) *sp = 0, sp++;
+            return fail(p, rc, "%s: %s", name, sp ? sp : msg);
+        }
+        if (!comma) break;
+        s = comma + 1;
+    }
+    return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    Parse *p = user;
+    Experiment *x = p->x;
+    if (p->failed) return 0;
+    if (strcmp(section, "experiment") == 0) {
+        if (strcmp(name, "name") == 0) return set_text(p, &x->name, name, value);
+        if (strcmp(name, "title") == 0) return set_text(p, &x->title, name, value);
+        if (strcmp(name, "claim") == 0) return set_text(p, &x->claim, name, value);
+        if (strcmp(name, "description") == 0) return set_text(p, &x->description, name, value);
+        return fail(p, GT_EINPUT, "%s: unknown key in [experiment] (name, title, claim, description)",
+                    name);
+    }
+    if (strcmp(section, "run") == 0) return add_run_key(p, name, value);
+    if (strcmp(section, "sweep") == 0) {
+        if (strcmp(name, "seeds") != 0)
+            return fail(p, GT_EINPUT, "%s: unknown key in [sweep] (seeds)", name);
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (end == value || *end || v < 1 || v > 100000)
+            return fail(p, GT_EINPUT, "seeds: '%s': expected an integer from 1 to 100000", value);
+        x->seeds = v;
+        return 1;
+    }
+    return fail(p, GT_EINPUT, "[%s]: unknown section (experiment, run, sweep)", section);
+}
+
+void experiment_free(Experiment *x)
+{
+    free(x->path);
+    free(x->name);
+    free(x->title);
+    free(x->claim);
+    free(x->description);
+    for (int i = 0; i < x->nkeys; i++) {
+        for (int j = 0; j < x->keys[i].n; j++) free(x->keys[i].values[j]);
+        free(x->keys[i].values);
+        free(x->keys[i].key);
+    }
+    free(x->keys);
+    memset(x, 0, sizeof *x);
+}
+
+int experiment_load(Experiment *x, const char *path, GtErr *e)
+{
+    memset(x, 0, sizeof *x);
+    x->seeds = 1;
+    x->seed0 = 1;
+    Parse p = {.x = x};
+    /* Debian's inih reads its limits at run time: whole lines of any length, stop at the
+     * first error so the line number and the message agree */
+    ini_use_stack = false;
+    ini_allow_realloc = true;
+    ini_max_line = 1 << 20;
+    ini_stop_on_first_error = true;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        experiment_free(x);
+        return gt_fail(e, GT_EINPUT, "%s: cannot read: %m", path);
+    }
+    int line = ini_parse_file(f, handler, &p);
+    fclose(f);
+    if (line != 0 || p.failed) {
+        if (p.failed)
+            gt_fail(e, p.err.code, "%s:%d: %s", path, line, p.err.msg);
+        else
+            gt_fail(e, GT_EINPUT, "%s:%d: not a 'key = value', '[section]' or comment line", path, line);
+        experiment_free(x);
+        return e->code;
+    }
+    if (!(x->path = strdup(path))) return gt_fail(e, GT_ESYS, "out of memory");
+    if (!x->name) {
+        experiment_free(x);
+        return gt_fail(e, GT_EINPUT, "%s: [experiment] name is missing", path);
+    }
+    for (int i = 0; i < x->nkeys; i++)
+        if (strcmp(x->keys[i].key, "seed") == 0) {
+            x->seed_axis = x->keys[i].n > 1;
+            x->seed0 = strtol(x->keys[i].values[0], NULL, 10);
+            if (x->seed_axis && x->seeds > 1) {
+                gt_fail(e, GT_EINPUT, "%s: seed is an axis in [run] and [sweep] seeds = %ld: use one",
+                        path, x->seeds);
+                experiment_free(x);
+                return GT_EINPUT;
+            }
+        }
+    /* the options together must make sense too (e.g. not steps and epochs both) */
+    for (size_t k = 0; k < experiment_points(x); k++) {
+        Config c;
+        config_init(&c);
+        int rc = 0;
+        for (int i = 0; i < x->nkeys && !rc; i++) {
+            char buf[64];
+            const char *v = experiment_point_value(x, k, x->keys[i].key, buf, sizeof buf);
+            rc = config_set(&c, x->keys[i].key, v, e);
+        }
+        if (!rc) rc = config_validate(&c, e);
+        config_free(&c);
+        if (rc) {
+            char id[512], msg[sizeof e->msg];
+            experiment_point_id(x, k, id, sizeof id);
+            snprintf(msg, sizeof msg, "%s", e->msg);
+            gt_fail(e, rc, "%s: point %s: %s", path, id, msg);
+            experiment_free(x);
+            return rc;
+        }
+    }
+    return GT_OK;
+}
+
+size_t experiment_points(const Experiment *x)
+{
+    size_t n = (size_t)x->seeds;
+    for (int i = 0; i < x->nkeys; i++) n *= (size_t)x->keys[i].n;
+    return n;
+}
+
+/* Index of key i's value in point k (first key outermost, seed innermost). */
+static int choice(const Experiment *x, size_t k, int i)
+{
+    k /= (size_t)x->seeds;
+    for (int j = x->nkeys - 1; j > i; j--) k /= (size_t)x->keys[j].n;
+    return (int)(k % (size_t)x->keys[i].n);
+}
+
+static long seed_of(const Experiment *x, size_t k)
+{
+    if (x->seed_axis)
+        for (int i = 0; i < x->nkeys; i++)
+            if (strcmp(x->keys[i].key, "seed") == 0)
+                return strtol(x->keys[i].values[choice(x, k, i)], NULL, 10);
+    return x->seed0 + (long)(k % (size_t)x->seeds);
+}
+
+const char *experiment_point_value(const Experiment *x, size_t k, const char *key, char *buf,
+                                   size_t n)
+{
+    if (strcmp(key, "seed") == 0) {
+        snprintf(buf, n, "%ld", seed_of(x, k));
+        return buf;
+    }
+    for (int i = 0; i < x->nkeys; i++)
+        if (strcmp(x->keys[i].key, key) == 0) return x->keys[i].values[choice(x, k, i)];
+    return NULL;
+}
+
+void experiment_point_foreach(const Experiment *x, size_t k,
+                              void (*fn)(void *ctx, const char *key, const char *val), void *ctx)
+{
+    char buf[64];
+    for (int i = 0; i < x->nkeys; i++)
+        if (strcmp(x->keys[i].key, "seed") != 0) fn(ctx, x->keys[i].key, x->keys[i].values[choice(x, k, i)]);
+    fn(ctx, "seed", experiment_point_value(x, k, "seed", buf, sizeof buf));
+}
+
+static size_t append_safe(char *buf, size_t at, size_t n, const char *s)
+{
+    for (; *s && at + 1 < n; s++) {
+        char ch = *s;
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 ch == '.' || ch == '-' || ch == '+' || ch == '_' || ch == '=' || ch == ',';
+        buf[at++] = ok ? ch : '_';
+    }
+    buf[at < n ? at : n - 1] = 0;
+    return at;
+}
+
+void experiment_point_id(const Experiment *x, size_t k, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = 0;
+    for (int i = 0; i < x->nkeys; i++) {
+        if (x->keys[i].n < 2 || strcmp(x->keys[i].key, "seed") == 0) continue;
+        at = append_safe(buf, at, n, x->keys[i].key);
+        at = append_safe(buf, at, n, "=");
+        at = append_safe(buf, at, n, x->keys[i].values[choice(x, k, i)]);
+        at = append_safe(buf, at, n, ",");
+    }
+    char seed[32];
+    snprintf(seed, sizeof seed, "seed=%ld", seed_of(x, k));
+    append_safe(buf, at, n, seed);
+}

@@ -1,0 +1,127 @@
+/* Reads a run directory back: status and final numbers from run.json, the first/last
+ * layer gradient norms from layers.csv, the last census's dead fraction from census.csv. */
+#include "summary.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *load_json(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    do {
+        if (len + 4096 + 1 > cap) {
+            char *nb = realloc(buf, cap = 2 * cap + 8192);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        got = fread(buf + len, 1, 4096, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    buf[len] = 0;
+    cJSON *doc = cJSON_Parse(buf);
+    free(buf);
+    return doc;
+}
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+int summary_finished(const char *dir)
+{
+    cJSON *doc = load_json(dir);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "status");
+    int done = cJSON_IsString(st) &&
+               (strcmp(st->valuestring, "complete") == 0 || strcmp(st->valuestring, "diverged") == 0);
+    cJSON_Delete(doc);
+    return done;
+}
+
+/* Field k (0-based) of a CSV line as a number (NaN when empty). */
+static double field(const char *line, int k)
+{
+    for (int i = 0; i < k && line; i++) {
+        line = strchr(line, ',');
+        if (line) line++;
+    }
+    if (!line || *line == ',' || *line == '\n' || !*line) return NAN;
+    return strtod(line, NULL);
+}
+
+static void read_layers(const char *dir, long last_hidden, RunSummary *s)
+{
+    char path[4096], line[4096];
+    snprintf(path, sizeof path, "%s/layers.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    long end_step = -1;
+    if (fgets(line, sizeof line, f)) /* header */
+        while (fgets(line, sizeof line, f)) {
+            long step = (long)field(line, 0), layer = (long)field(line, 1);
+            double g = field(line, 6); /* grad_w_log10 */
+            if (step == 0 && layer == 1) s->g_first_start = g;
+            if (step == 0 && layer == last_hidden) s->g_last_start = g;
+            if (step >= end_step && layer == 1) end_step = step, s->g_first_end = g;
+            if (step == end_step && layer == last_hidden) s->g_last_end = g;
+        }
+    fclose(f);
+}
+
+static void read_census(const char *dir, RunSummary *s)
+{
+    char path[4096], line[4096];
+    snprintf(path, sizeof path, "%s/census.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    long cur = -1;
+    double sum = 0;
+    int n = 0;
+    if (fgets(line, sizeof line, f))
+        while (fgets(line, sizeof line, f)) {
+            long step = (long)field(line, 0);
+            if (step != cur) cur = step, sum = 0, n = 0;
+            sum += field(line, 2);
+            n++;
+        }
+    fclose(f);
+    if (n) s->frac_dead_end = sum / n;
+}
+
+void summary_read(const char *dir, RunSummary *s)
+{
+    memset(s, 0, sizeof *s);
+    strcpy(s->status, "pending");
+    s->final_loss = s->final_test_acc = NAN;
+    s->g_first_start = s->g_last_start = s->g_first_end = s->g_last_end = NAN;
+    s->frac_dead_end = NAN;
+    cJSON *doc = load_json(dir);
+    if (!doc) return;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "status");
+    snprintf(s->status, sizeof s->status, "%s",
+             cJSON_IsString(st) && (strcmp(st->valuestring, "complete") == 0 ||
+                                    strcmp(st->valuestring, "diverged") == 0)
+                 ? st->valuestring
+                 : "failed");
+    const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary");
+    s->final_loss = num(sum, "last_loss");
+    s->final_test_acc = num(sum, "final_test_acc");
+    double depth = num(cJSON_GetObjectItemCaseSensitive(doc, "config"), "depth");
+    cJSON_Delete(doc);
+    read_layers(dir, isfinite(depth) ? (long)depth : 1, s);
+    read_census(dir, s);
+}

@@ -1,0 +1,357 @@
+/* Sweep execution: grid bookkeeping in sweep.json, one child process per point, resume by
+ * run.json status, index.csv. */
+#include "sweep.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "summary.h"
+#include "trace.h"
+
+#define PATH_LEN 4096
+#define ARG_LEN (PATH_LEN + 64) /* "--out=" and a path */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void add_arg(void *ctx, const char *key, const char *val)
+{
+    cJSON_AddStringToObject(ctx, key, val);
+}
+
+/* sweep.json: the experiment and every point of the grid with its options. */
+static cJSON *grid_json(const Experiment *x)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "experiment", x->path);
+    cJSON_AddStringToObject(doc, "name", x->name);
+    cJSON_AddStringToObject(doc, "title", x->title ? x->title : "");
+    cJSON_AddStringToObject(doc, "claim", x->claim ? x->claim : "");
+    cJSON_AddStringToObject(doc, "description", x->description ? x->description : "");
+    cJSON *axes = cJSON_AddArrayToObject(doc, "axes");
+    for (int i = 0; i < x->nkeys; i++)
+        if (x->keys[i].n > 1 && strcmp(x->keys[i].key, "seed") != 0)
+            cJSON_AddItemToArray(axes, cJSON_CreateString(x->keys[i].key));
+    cJSON_AddItemToArray(axes, cJSON_CreateString("seed"));
+    cJSON *points = cJSON_AddArrayToObject(doc, "points");
+    for (size_t k = 0; k < experiment_points(x); k++) {
+        char id[1024];
+        experiment_point_id(x, k, id, sizeof id);
+        cJSON *p = cJSON_CreateObject(), *args = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "id", id);
+        experiment_point_foreach(x, k, add_arg, args);
+        cJSON_AddItemToObject(p, "args", args);
+        cJSON_AddItemToArray(points, p);
+    }
+    return doc;
+}
+
+static cJSON *read_json(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    cJSON *doc = NULL;
+    if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
+        buf[len] = 0;
+        doc = cJSON_Parse(buf);
+    }
+    free(buf);
+    fclose(f);
+    return doc;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* Removes a stale run directory (an unfinished run is started over from nothing). */
+static int remove_tree(const char *path)
+{
+    if (access(path, F_OK) != 0) return 0;
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void run_dir(const char *out, const char *id, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/runs/%s", out, id);
+}
+
+static void log_path(const char *out, const char *id, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/logs/%s.log", out, id);
+}
+
+/* Status of a point from its files: the run's own, else "failed" when its log records a
+ * failed exit, else "pending". */
+static void point_summary(const char *out, const char *id, RunSummary *s)
+{
+    char dir[PATH_LEN], log[PATH_LEN];
+    run_dir(out, id, dir, sizeof dir);
+    summary_read(dir, s);
+    if (strcmp(s->status, "pending") != 0) return;
+    log_path(out, id, log, sizeof log);
+    FILE *f = fopen(log, "r");
+    if (!f) return;
+    char line[1024];
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "gradtrace sweep: exit status", 28) == 0) strcpy(s->status, "failed");
+    fclose(f);
+}
+
+typedef struct {
+    pid_t pid;
+    size_t k;
+    double t0;
+} Slot;
+
+static pid_t launch(const Experiment *x, const SweepOptions *o, size_t k, GtErr *e)
+{
+    char id[1024], dir[PATH_LEN], log[PATH_LEN];
+    experiment_point_id(x, k, id, sizeof id);
+    run_dir(o->out, id, dir, sizeof dir);
+    log_path(o->out, id, log, sizeof log);
+    if (remove_tree(dir) != 0) {
+        gt_fail(e, GT_EINPUT, "%s: cannot remove the unfinished run: %s", dir, strerror(errno));
+        return -1;
+    }
+    /* argv: exe run --key=value ... --seed=S --threads=1 --out=DIR */
+    size_t nargs = (size_t)x->nkeys + 6, at = 0;
+    char **argv = calloc(nargs, sizeof *argv);
+    char *strs = calloc(nargs, ARG_LEN);
+    if (!argv || !strs) {
+        free(argv);
+        free(strs);
+        gt_fail(e, GT_ESYS, "out of memory");
+        return -1;
+    }
+    argv[at++] = (char *)o->exe;
+    argv[at++] = "run";
+    char seed[64];
+    for (int i = 0; i < x->nkeys; i++) {
+        if (strcmp(x->keys[i].key, "seed") == 0) continue;
+        char *s = strs + at * ARG_LEN;
+        snprintf(s, ARG_LEN, "--%s=%s", x->keys[i].key,
+                 experiment_point_value(x, k, x->keys[i].key, seed, sizeof seed));
+        argv[at++] = s;
+    }
+    snprintf(strs + at * ARG_LEN, ARG_LEN, "--seed=%s",
+             experiment_point_value(x, k, "seed", seed, sizeof seed));
+    argv[at] = strs + at * ARG_LEN, at++;
+    argv[at++] = "--threads=1";
+    snprintf(strs + at * ARG_LEN, ARG_LEN, "--out=%s", dir);
+    argv[at] = strs + at * ARG_LEN, at++;
+    argv[at] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(o->exe, argv);
+        fprintf(stderr, "gradtrace sweep: cannot run %s: %s\n", o->exe, strerror(errno));
+        _exit(127);
+    }
+    if (pid < 0) gt_fail(e, GT_ESYS, "cannot start a run: fork: %s", strerror(errno));
+    free(argv);
+    free(strs);
+    return pid;
+}
+
+/* Records how a child ended; returns 1 when the point finished. */
+static int reap(const SweepOptions *o, const char *id, int wstatus)
+{
+    char dir[PATH_LEN], log[PATH_LEN];
+    run_dir(o->out, id, dir, sizeof dir);
+    log_path(o->out, id, log, sizeof log);
+    if (summary_finished(dir)) {
+        struct stat sb;
+        if (stat(log, &sb) == 0 && sb.st_size == 0) unlink(log); /* nothing said */
+        return 1;
+    }
+    FILE *f = fopen(log, "a");
+    if (f) {
+        if (WIFEXITED(wstatus))
+            fprintf(f, "gradtrace sweep: exit status %d\n", WEXITSTATUS(wstatus));
+        else
+            fprintf(f, "gradtrace sweep: exit status %d (killed by signal %d)\n",
+                    128 + WTERMSIG(wstatus), WTERMSIG(wstatus));
+        fclose(f);
+    }
+    return 0;
+}
+
+static int check_same_grid(const char *out, const cJSON *grid, GtErr *e)
+{
+    char path[PATH_LEN];
+    snprintf(path, sizeof path, "%s/sweep.json", out);
+    cJSON *old = read_json(path);
+    if (!old) return access(path, F_OK) == 0
+                        ? gt_fail(e, GT_EINPUT, "%s: unreadable; remove it or use another --out", path)
+                        : GT_OK;
+    int same = cJSON_Compare(cJSON_GetObjectItemCaseSensitive(old, "points"),
+                             cJSON_GetObjectItemCaseSensitive(grid, "points"), 1);
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(old, "experiment");
+    if (!same)
+        gt_fail(e, GT_EINPUT, "%s: holds a different sweep (from %s); use another --out", out,
+                cJSON_IsString(src) ? src->valuestring : "another experiment");
+    cJSON_Delete(old);
+    return same ? GT_OK : GT_EINPUT;
+}
+
+int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e)
+{
+    char path[PATH_LEN];
+    int rc;
+    snprintf(path, sizeof path, "%s/runs", o->out);
+    if ((rc = trace_mkdir(path, e))) return rc;
+    snprintf(path, sizeof path, "%s/logs", o->out);
+    if ((rc = trace_mkdir(path, e))) return rc;
+    cJSON *grid = grid_json(x);
+    if (!grid) return gt_fail(e, GT_ESYS, "out of memory");
+    rc = check_same_grid(o->out, grid, e);
+    if (!rc) rc = json_write(o->out, "sweep.json", grid, e);
+    cJSON_Delete(grid);
+    if (rc) return rc;
+
+    size_t npts = experiment_points(x), nq = 0, qi = 0;
+    size_t *queue = malloc((npts ? npts : 1) * sizeof *queue);
+    Slot *slots = calloc((size_t)o->jobs, sizeof *slots);
+    if (!queue || !slots) {
+        free(queue);
+        free(slots);
+        return gt_fail(e, GT_ESYS, "out of memory");
+    }
+    SweepProgress pr = {.eta = -1};
+    char id[1024], dir[PATH_LEN];
+    for (size_t k = 0; k < npts; k++) {
+        if ((int)(k % (size_t)o->shard_n) != o->shard_i - 1) continue;
+        pr.total++;
+        experiment_point_id(x, k, id, sizeof id);
+        run_dir(o->out, id, dir, sizeof dir);
+        if (summary_finished(dir)) pr.done++;
+        else queue[nq++] = k;
+    }
+    double t0 = now(), busy = 0;
+    size_t ended = 0;
+    if (o->progress) o->progress(o->ctx, &pr);
+    rc = GT_OK;
+    while ((qi < nq && !*o->stop) || pr.running) {
+        for (int s = 0; s < o->jobs && qi < nq && !*o->stop && !rc; s++) {
+            if (slots[s].pid) continue;
+            pid_t pid = launch(x, o, queue[qi], e);
+            if (pid < 0) {
+                rc = e->code;
+                break;
+            }
+            slots[s] = (Slot){.pid = pid, .k = queue[qi++], .t0 = now()};
+            pr.running++;
+        }
+        if (rc && !pr.running) break;
+        int wstatus;
+        pid_t pid = waitpid(-1, &wstatus, 0);
+        if (pid < 0) {
+            if (errno == EINTR && *o->stop)
+                for (int s = 0; s < o->jobs; s++)
+                    if (slots[s].pid) kill(slots[s].pid, SIGTERM);
+            if (errno == ECHILD) break;
+            continue;
+        }
+        for (int s = 0; s < o->jobs; s++) {
+            if (slots[s].pid != pid) continue;
+            experiment_point_id(x, slots[s].k, id, sizeof id);
+            int ok = reap(o, id, wstatus);
+            slots[s].pid = 0;
+            pr.running--;
+            if (*o->stop && !ok) break; /* stopped, not failed: resumed next time */
+            ended++;
+            busy += now() - slots[s].t0;
+            ok ? pr.done++ : pr.failed++;
+            run_dir(o->out, id, dir, sizeof dir);
+            RunSummary sum;
+            summary_read(dir, &sum);
+            pr.id = id;
+            pr.status = ok ? sum.status : "failed";
+            pr.elapsed = now() - t0;
+            size_t left = nq - qi + pr.running;
+            pr.eta = ended ? busy / (double)ended * (double)left / (double)o->jobs : -1;
+            if (o->progress) o->progress(o->ctx, &pr);
+            pr.id = NULL;
+        }
+    }
+    free(queue);
+    free(slots);
+    int irc = sweep_index(o->out, rc ? NULL : e);
+    if (rc) return rc;
+    if (*o->stop) return 128 + (int)*o->stop;
+    if (irc) return irc;
+    if (pr.failed)
+        return gt_fail(e, GT_ESYS, "%zu of %zu runs failed; their logs are in %s/logs/", pr.failed,
+                       pr.total, o->out);
+    return GT_OK;
+}
+
+static void csv_text(CsvFile *f, const cJSON *v)
+{
+    if (cJSON_IsString(v)) csv_str(f, v->valuestring);
+    else csv_empty(f);
+}
+
+int sweep_index(const char *out, GtErr *e)
+{
+    char path[PATH_LEN];
+    snprintf(path, sizeof path, "%s/sweep.json", out);
+    cJSON *grid = read_json(path);
+    if (!grid) return gt_fail(e, GT_EINPUT, "%s: missing or unreadable (is %s a sweep directory?)", path, out);
+    const cJSON *axes = cJSON_GetObjectItemCaseSensitive(grid, "axes");
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(grid, "points");
+    char header[8192];
+    size_t at = (size_t)snprintf(header, sizeof header, "id");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, axes) if (cJSON_IsString(a) && at < sizeof header)
+        at += (size_t)snprintf(header + at, sizeof header - at, ",%s", a->valuestring);
+    if (at < sizeof header) snprintf(header + at, sizeof header - at, ",%s", SUMMARY_HEADER);
+    CsvFile f = {0};
+    int rc = csv_open(&f, out, "index.csv", header, 9, e);
+    const cJSON *p;
+    if (!rc) cJSON_ArrayForEach(p, points) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "id");
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(p, "args");
+        if (!cJSON_IsString(id)) continue;
+        csv_quoted(&f, id->valuestring); /* ids hold commas */
+        cJSON_ArrayForEach(a, axes) csv_text(&f, cJSON_GetObjectItemCaseSensitive(args, a->valuestring));
+        RunSummary s;
+        point_summary(out, id->valuestring, &s);
+        csv_str(&f, s.status);
+        double v[] = {s.final_loss,    s.final_test_acc, s.g_first_start, s.g_last_start,
+                      s.g_first_end,   s.g_last_end,     s.frac_dead_end};
+        for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+            isnan(v[i]) ? csv_empty(&f) : csv_real(&f, v[i]);
+        csv_end_row(&f);
+    }
+    if (!rc) rc = csv_close(&f, e);
+    csv_abort(&f);
+    cJSON_Delete(grid);
+    return rc;
+}

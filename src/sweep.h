@@ -1,0 +1,41 @@
+/* `gradtrace sweep`: runs every point of an experiment's grid as its own run directory
+ * DIR/runs/<id>/, N at a time (each a `gradtrace run` child with one BLAS thread),
+ * resumably: a point counts as done only when its run.json says complete or diverged.
+ * DIR/sweep.json records the grid; DIR/index.csv lists every point with its status and
+ * summary numbers; DIR/logs/<id>.log keeps what a failed run said. */
+#ifndef GT_SWEEP_H
+#define GT_SWEEP_H
+
+#include <signal.h>
+
+#include "common.h"
+#include "experiment.h"
+
+typedef struct {
+    size_t total;    /* points in this shard */
+    size_t done;     /* finished (now or before) */
+    size_t failed;
+    size_t running;
+    double elapsed;  /* seconds since the sweep started */
+    double eta;      /* seconds left, estimated (< 0: unknown) */
+    const char *id;  /* the point that just ended, or NULL */
+    const char *status;
+} SweepProgress;
+
+typedef struct {
+    const char *out;                   /* DIR */
+    const char *exe;                   /* the gradtrace binary to run points with */
+    int jobs;                          /* points at a time */
+    int shard_i, shard_n;              /* this invocation runs points k with k % n == i-1 */
+    volatile sig_atomic_t *stop;       /* set (to the signal number) to stop cleanly */
+    void (*progress)(void *ctx, const SweepProgress *p);
+    void *ctx;
+} SweepOptions;
+
+/* Runs the shard's unfinished points. Returns GT_OK when every point of the shard is
+ * finished, GT_ESYS when some failed (the others still ran), 128+signal when stopped. */
+int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e);
+/* Rebuilds DIR/index.csv from DIR/sweep.json and the run directories. */
+int sweep_index(const char *dir, GtErr *e);
+
+#endif
