@@ -42,10 +42,16 @@ static int fail(Parse *p, int code, const char *fmt, ...)
     return 0;
 }
 
-static int set_text(Parse *p, char **field, const char *name, const char *value)
+/* Text of [experiment]: inih passes each indented continuation line as the same key
+ * again, so a repeated key continues the text. */
+static int set_text(Parse *p, char **field, const char *value)
 {
-    if (*field) return fail(p, GT_EINPUT, "%s: given twice", name);
-    if (!(*field = strdup(value))) return fail(p, GT_ESYS, "out of memory");
+    size_t old = *field ? strlen(*field) : 0;
+    char *t = realloc(*field, old + strlen(value) + 2);
+    if (!t) return fail(p, GT_ESYS, "out of memory");
+    if (old) t[old++] = ' ';
+    strcpy(t + old, value);
+    *field = t;
     return 1;
 }
 
@@ -109,10 +115,10 @@ static int handler(void *user, const char *section, const char *name, const char
     Experiment *x = p->x;
     if (p->failed) return 0;
     if (strcmp(section, "experiment") == 0) {
-        if (strcmp(name, "name") == 0) return set_text(p, &x->name, name, value);
-        if (strcmp(name, "title") == 0) return set_text(p, &x->title, name, value);
-        if (strcmp(name, "claim") == 0) return set_text(p, &x->claim, name, value);
-        if (strcmp(name, "description") == 0) return set_text(p, &x->description, name, value);
+        if (strcmp(name, "name") == 0) return set_text(p, &x->name, value);
+        if (strcmp(name, "title") == 0) return set_text(p, &x->title, value);
+        if (strcmp(name, "claim") == 0) return set_text(p, &x->claim, value);
+        if (strcmp(name, "description") == 0) return set_text(p, &x->description, value);
         return fail(p, GT_EINPUT, "%s: unknown key in [experiment] (name, title, claim, description)",
                     name);
     }
