@@ -50,7 +50,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/obj/%.o)
 
-.PHONY: all test demo clean help
+.PHONY: all test demo clean help figures report
 .SECONDARY: # keep test objects between builds
 all: $(BUILD)/gradtrace
 
@@ -89,5 +89,9 @@ help:
 	@echo "make test       build and run the CMocka test suite"
 	@echo "make demo       the flagship experiment: gradient norms per activation, depth 20"
 	@echo "make SANITIZE=1 test   the suite under ASan+UBSan (build-san/)"
+
+# benchmarks and fuzzing bring their own rules
+include $(wildcard bench/*.mk tests/fuzz/*.mk)
+include figures.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/tests/obj/%.d)

@@ -106,6 +106,7 @@ static const Opt OPTS[] = {
     {"save-weights", O_STEPS, F(save_weights), "", "S[,S...]",
      "save weights/step-S/W1.npy, b1.npy, ... at these steps", 0, 0, 0, 0, 0, 0},
     {"out", O_STR, F(out), "gradtrace-out", "DIR", "run directory", 0, 0, 0, 0, 0, 0},
+    {"force", O_FLAG, F(force), "0", NULL, "replace a complete run already in --out", 0, 0, 0, 0, 0, 0},
 };
 #define NOPTS NELEM(OPTS)
 

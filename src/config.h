@@ -22,7 +22,7 @@ typedef struct {
     int init;                 /* InitKind */
     double sigma_w2, sigma_b2;
     char *data, *test_csv, *out;
-    int normalize, histograms;
+    int normalize, histograms, force;
     long input_dim, classes, train_size, test_size, eval_every;
     int test_size_set;
     int loss;                 /* LossKind */

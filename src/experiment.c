@@ -12,7 +12,23 @@ typedef struct {
     Experiment *x;
     GtErr err;     /* the first problem found */
     int failed;
+    FILE *f;
+    int line;      /* of the line being parsed (the handler gets no line number) */
+    int at_start;  /* the next read starts a new line */
 } Parse;
+
+/* inih's reader: fgets that counts lines (a long line may come in several pieces) */
+static char *read_line(char *str, int num, void *stream)
+{
+    Parse *p = stream;
+    if (p->at_start) p->line++;
+    char *s = fgets(str, num, p->f);
+    if (s) {
+        size_t n = strlen(s);
+        p->at_start = n > 0 && s[n - 1] == '\n';
+    }
+    return s;
+}
 
 static char *trim_dup(const char *s, size_t len)
 {
@@ -72,12 +88,16 @@ static int add_run_key(Parse *p, const char *name, const char *value)
     x->keys = keys;
     ExpKey *k = &keys[x->nkeys++];
     memset(k, 0, sizeof *k);
+    k->line = p->line;
     if (!(k->key = strdup(name))) return fail(p, GT_ESYS, "out of memory");
     /* save-weights takes a comma list itself: it is never an axis */
     int list = strcmp(name, "save-weights") == 0;
     const char *s = value;
     for (;;) {
         const char *comma = list ? NULL : strchr(s, ',');
+        /* idx:IMAGES,LABELS holds one comma of its own */
+        if (comma && strcmp(name, "data") == 0 && strncmp(s + strspn(s, " \t"), "idx:", 4) == 0)
+            comma = strchr(comma + 1, ',');
         size_t len = comma ? (size_t)(comma - s) : strlen(s);
         char *v = trim_dup(s, len);
         char **vals = v ? realloc(k->values, (size_t)(k->n + 1) * sizeof *vals) : NULL;
@@ -131,6 +151,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (end == value || *end || v < 1 || v > 100000)
             return fail(p, GT_EINPUT, "seeds: '%s': expected an integer from 1 to 100000", value);
         x->seeds = v;
+        x->seeds_line = p->line;
         return 1;
     }
     return fail(p, GT_EINPUT, "[%s]: unknown section (experiment, run, sweep)", section);
@@ -152,12 +173,29 @@ void experiment_free(Experiment *x)
     memset(x, 0, sizeof *x);
 }
 
+static size_t append_safe(char *buf, size_t at, size_t n, const char *s);
+
+/* Sets the first n keys of point k on a default Config and validates it. */
+static int point_check(const Experiment *x, size_t k, int n, GtErr *e)
+{
+    Config c;
+    config_init(&c);
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        char buf[64];
+        rc = config_set(&c, x->keys[i].key, experiment_point_value(x, k, x->keys[i].key, buf, sizeof buf), e);
+    }
+    if (!rc) rc = config_validate(&c, e);
+    config_free(&c);
+    return rc;
+}
+
 int experiment_load(Experiment *x, const char *path, GtErr *e)
 {
     memset(x, 0, sizeof *x);
     x->seeds = 1;
     x->seed0 = 1;
-    Parse p = {.x = x};
+    Parse p = {.x = x, .at_start = 1};
     /* Debian's inih reads its limits at run time: whole lines of any length, stop at the
      * first error so the line number and the message agree */
     ini_use_stack = false;
@@ -169,7 +207,8 @@ int experiment_load(Experiment *x, const char *path, GtErr *e)
         experiment_free(x);
         return gt_fail(e, GT_EINPUT, "%s: cannot read: %m", path);
     }
-    int line = ini_parse_file(f, handler, &p);
+    p.f = f;
+    int line = ini_parse_stream(read_line, &p, handler, &p);
     fclose(f);
     if (line != 0 || p.failed) {
         if (p.failed)
@@ -186,35 +225,51 @@ int experiment_load(Experiment *x, const char *path, GtErr *e)
     }
     for (int i = 0; i < x->nkeys; i++)
         if (strcmp(x->keys[i].key, "seed") == 0) {
-            x->seed_axis = x->keys[i].n > 1;
-            x->seed0 = strtol(x->keys[i].values[0], NULL, 10);
+            /* the seed varies fastest, as [sweep] seeds does: its key goes last */
+            ExpKey sk = x->keys[i];
+            memmove(&x->keys[i], &x->keys[i + 1], (size_t)(x->nkeys - 1 - i) * sizeof sk);
+            x->keys[x->nkeys - 1] = sk;
+            x->seed_axis = sk.n > 1;
+            x->seed0 = strtol(sk.values[0], NULL, 10);
             if (x->seed_axis && x->seeds > 1) {
-                gt_fail(e, GT_EINPUT, "%s: seed is an axis in [run] and [sweep] seeds = %ld: use one",
-                        path, x->seeds);
+                int later = sk.line > x->seeds_line;
+                gt_fail(e, GT_EINPUT, "%s:%d: %s: seed is an axis in [run] (line %d) and [sweep] seeds = %ld (line %d): use one",
+                        path, later ? sk.line : x->seeds_line, later ? "seed" : "seeds", sk.line, x->seeds, x->seeds_line);
                 experiment_free(x);
                 return GT_EINPUT;
             }
+            break;
         }
+    /* ids stay unique after unsafe characters become '_' */
+    for (int i = 0; i < x->nkeys; i++)
+        for (int a = 0; a < x->keys[i].n; a++)
+            for (int b = a + 1; b < x->keys[i].n; b++) {
+                char ia[256], ib[256];
+                append_safe(ia, 0, sizeof ia, x->keys[i].values[a]);
+                append_safe(ib, 0, sizeof ib, x->keys[i].values[b]);
+                if (strcmp(ia, ib) == 0) {
+                    gt_fail(e, GT_EINPUT, "%s:%d: %s: '%s' and '%s' give the same run id (%s)",
+                            path, x->keys[i].line, x->keys[i].key, x->keys[i].values[a],
+                            x->keys[i].values[b], ia);
+                    experiment_free(x);
+                    return GT_EINPUT;
+                }
+            }
     /* the options together must make sense too (e.g. not steps and epochs both) */
     for (size_t k = 0; k < experiment_points(x); k++) {
-        Config c;
-        config_init(&c);
-        int rc = 0;
-        for (int i = 0; i < x->nkeys && !rc; i++) {
-            char buf[64];
-            const char *v = experiment_point_value(x, k, x->keys[i].key, buf, sizeof buf);
-            rc = config_set(&c, x->keys[i].key, v, e);
-        }
-        if (!rc) rc = config_validate(&c, e);
-        config_free(&c);
-        if (rc) {
-            char id[512], msg[sizeof e->msg];
-            experiment_point_id(x, k, id, sizeof id);
-            snprintf(msg, sizeof msg, "%s", e->msg);
-            gt_fail(e, rc, "%s: point %s: %s", path, id, msg);
-            experiment_free(x);
-            return rc;
-        }
+        int rc = point_check(x, k, x->nkeys, e);
+        if (!rc) continue;
+        /* name the key that completes the conflict: the shortest failing prefix */
+        int upto = 1;
+        while (upto < x->nkeys && !point_check(x, k, upto, NULL)) upto++;
+        rc = point_check(x, k, upto, e);
+        char id[512], msg[sizeof e->msg];
+        experiment_point_id(x, k, id, sizeof id);
+        snprintf(msg, sizeof msg, "%s", e->msg);
+        gt_fail(e, rc, "%s:%d: %s: %s (point %s)", path, x->keys[upto - 1].line,
+                x->keys[upto - 1].key, msg, id);
+        experiment_free(x);
+        return rc;
     }
     return GT_OK;
 }

@@ -12,14 +12,16 @@ typedef struct {
     char *key;
     char **values; /* n >= 1; n > 1 makes it an axis */
     int n;
+    int line;      /* line of the key in the file */
 } ExpKey;
 
 typedef struct {
     char *path;
     char *name, *title, *claim, *description;
-    ExpKey *keys;  /* the [run] section, in file order */
+    ExpKey *keys;  /* the [run] section, in file order but seed last */
     int nkeys;
     long seeds;    /* [sweep] seeds (default 1) */
+    int seeds_line;
     long seed0;    /* first seed: [run] seed when it is a single value, else 1 */
     int seed_axis; /* 1 when [run] seed itself is an axis */
 } Experiment;

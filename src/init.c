@@ -1,5 +1,6 @@
 /* Weight initialisers: the scale rules of Glorot, He and LeCun, Haar-orthogonal matrices
- * (QR of a Gaussian matrix through LAPACKE) and the mean-field N(0, sigma_w2/fan_in).
+ * (QR of a Gaussian matrix through LAPACKE), the mean-field N(0, sigma_w2/fan_in) and
+ * randomized asymmetric initialisation (rai, weights and biases together: init_layer).
  * Draws come only from the Rng passed in, in a fixed order, so one seed gives one W. */
 #include "init.h"
 
@@ -142,13 +143,64 @@ int init_weights(InitKind k, double *W, size_t fan_in, size_t fan_out, double si
         fill_normal(W, n, sqrt(sigma_w2 / fi), r);
         return GT_OK;
     case INIT_RAI:
-        /* Lu, Shin, Su & Karniadakis (2020): the exact procedure and its parameters could
-         * not be checked against the paper yet, and a guessed variant would put the
-         * paper's name on different results. */
-        return gt_fail(e, GT_EINPUT, "--init rai: not implemented yet (theory issue)");
+        /* rai draws a unit's weights and bias together; a weights-only rai would replace
+         * one weight too often and so be a different initialiser under the paper's name. */
+        return gt_fail(e, GT_EINPUT, "--init rai draws weights and biases together: "
+                                     "use init_layer, not init_weights");
     case INIT_COUNT:
         break;
     }
     return gt_fail(e, GT_EINPUT, "init: unknown initialiser %d (valid: %s)", (int)k,
                    init_valid_names());
+}
+
+/* Lu, Shin, Su & Karniadakis (2020), "Dying ReLU and initialization": every unit gets one
+ * positive entry (weight or bias), so a unit fed by non-negative ReLU outputs is far less
+ * likely to be off for every input. Unit by unit, so a unit's fan_in + 1 draws are
+ * consecutive in the stream. */
+static void fill_rai(double *W, double *b, size_t fan_in, size_t fan_out, Rng *r)
+{
+    double sd = RAI_SIGMA / sqrt((double)fan_in);
+    for (size_t j = 0; j < fan_out; j++) {
+        for (size_t i = 0; i < fan_in; i++)
+            W[i * fan_out + j] = sd * rng_normal(r);
+        b[j] = sd * rng_normal(r);
+        size_t k = (size_t)rng_below(r, fan_in + 1);
+        /* Beta(2,1) has CDF x^2, so sqrt of a uniform is one draw of it; 1 - U lies in
+         * (0, 1], so the entry is strictly positive. */
+        double beta = sqrt(1.0 - rng_uniform(r));
+        if (k < fan_in)
+            W[k * fan_out + j] = beta;
+        else
+            b[j] = beta;
+    }
+}
+
+int init_layer(InitKind k, double *W, double *b, size_t fan_in, size_t fan_out,
+               double sigma_w2, double sigma_b2, Rng *r, GtErr *e)
+{
+    if (k == INIT_RAI) {
+        if (fan_in == 0 || fan_out == 0)
+            return gt_fail(e, GT_EINPUT, "init: layer shape %zux%zu has a zero dimension",
+                           fan_in, fan_out);
+        if (fan_out > SIZE_MAX / sizeof(double) / fan_in)
+            return gt_fail(e, GT_EINPUT, "init: layer shape %zux%zu is too large", fan_in,
+                           fan_out);
+        if (!b)
+            return gt_fail(e, GT_EINPUT, "--init rai draws each unit's bias with its weights: "
+                                         "it needs biases");
+        fill_rai(W, b, fan_in, fan_out, r);
+        return GT_OK;
+    }
+    /* !(x >= 0) also rejects NaN. */
+    if (b && (!(sigma_b2 >= 0.0) || !isfinite(sigma_b2)))
+        return gt_fail(e, GT_EINPUT, "--sigma-b2 must be a finite number >= 0 (got %g)",
+                       sigma_b2);
+    int rc = init_weights(k, W, fan_in, fan_out, sigma_w2, r, e);
+    if (rc || !b)
+        return rc;
+    double sd = sqrt(sigma_b2);
+    for (size_t j = 0; j < fan_out; j++)
+        b[j] = sigma_b2 > 0 ? sd * rng_normal(r) : 0.0;
+    return GT_OK;
 }

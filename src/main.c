@@ -13,6 +13,8 @@ static const struct {
 } COMMANDS[] = {
     {"run", cmd_run, "train one network and write per-layer traces"},
     {"sweep", cmd_sweep, "run an experiment file's grid of runs, resumably, in parallel"},
+    {"census", cmd_census, "born-dead Monte Carlo over fresh initialisations"},
+    {"activations", cmd_act, "f and f' of every activation on a grid of x, as CSV"},
 };
 
 static void usage(FILE *f)

@@ -124,27 +124,24 @@ int net_init_params(Net *n, InitKind k, double sigma_w2, double sigma_b2, Rng *r
 {
     size_t maxw = 0;
     for (int l = 0; l < n->nlayers; l++) {
-        size_t c = n->layers[l].fan_in * n->layers[l].fan_out;
+        size_t c = (n->layers[l].fan_in + 1) * n->layers[l].fan_out;
         if (c > maxw) maxw = c;
     }
-    double *tmp = malloc(maxw * sizeof(double));
+    double *tmp = malloc(maxw * sizeof(double)); /* W, then b */
     if (!tmp) return gt_fail(e, GT_ESYS, "out of memory initialising weights");
     for (int l = 0; l < n->nlayers; l++) {
         Layer *L = &n->layers[l];
         size_t cnt = L->fan_in * L->fan_out;
-        int rc = init_weights(k, tmp, L->fan_in, L->fan_out, sigma_w2, r, e);
+        int rc = init_layer(k, tmp, tmp + cnt, L->fan_in, L->fan_out, sigma_w2, sigma_b2, r, e);
         if (rc) {
             free(tmp);
             return rc;
         }
-        for (size_t i = 0; i < cnt; i++) {
-            if (n->dtype == DT_F32) ((float *)L->W)[i] = (float)tmp[i];
-            else ((double *)L->W)[i] = tmp[i];
-        }
-        for (size_t j = 0; j < L->fan_out; j++) {
-            double b = sigma_b2 > 0 ? sqrt(sigma_b2) * rng_normal(r) : 0.0;
-            if (n->dtype == DT_F32) ((float *)L->b)[j] = (float)b;
-            else ((double *)L->b)[j] = b;
+        for (size_t i = 0; i < cnt + L->fan_out; i++) { /* drawn in double, stored in dtype */
+            void *dst = i < cnt ? L->W : L->b;
+            size_t at = i < cnt ? i : i - cnt;
+            if (n->dtype == DT_F32) ((float *)dst)[at] = (float)tmp[i];
+            else ((double *)dst)[at] = tmp[i];
         }
     }
     free(tmp);

@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,7 +20,10 @@
 #include "net.h"
 #include "optim.h"
 #include "probe.h"
+#include "summary.h"
 #include "trace.h"
+
+#define BLAS_BUFFER_BYTES (136.0 * 1048576) /* Debian OpenBLAS: 128 MiB + guard per buffer */
 
 static const char STEPS_HEADER[] =
     "step,epoch,loss,train_acc,test_loss,test_acc,lr,grad_l2,seconds";
@@ -81,6 +86,24 @@ static int check_memory(const Run *r, const NetSpec *ns, GtErr *e)
                        "this machine has %.3g GiB; reduce --depth, --width or --batch",
                        r->c->depth, r->c->width, r->c->batch, need / 1073741824.0,
                        have / 1073741824.0);
+    /* Under an address-space limit (ulimit -v) OpenBLAS retries its 128 MiB buffer
+     * allocation forever, so reserve room for the net and those buffers (one per thread
+     * and one for the caller) now: failing here gives a message instead of a hang. */
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+        double blas = (double)(r->c->threads + 1) * BLAS_BUFFER_BYTES;
+        void *p = need + blas < (double)SIZE_MAX
+                      ? mmap(NULL, (size_t)(need + blas), PROT_NONE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                      : MAP_FAILED;
+        if (p == MAP_FAILED)
+            return gt_fail(e, GT_ESYS,
+                           "out of memory: the network needs %.3g GiB and OpenBLAS %.3g GiB; the "
+                           "address-space limit (ulimit -v) is %.3g GiB",
+                           need / 1073741824.0, blas / 1073741824.0,
+                           (double)lim.rlim_cur / 1073741824.0);
+        munmap(p, (size_t)(need + blas));
+    }
     return GT_OK;
 }
 
@@ -136,6 +159,11 @@ static int setup(Run *r, GtErr *e)
 
     r->digits = c->dtype == DT_F32 ? 9 : 17;
     if ((rc = trace_mkdir(c->out, e))) return rc;
+    if (!c->force && summary_finished(c->out))
+        return gt_fail(e, GT_EINPUT,
+                       "--out %s: holds a finished run (run.json); use --force to replace it, "
+                       "or another --out", c->out);
+    trace_clean_tmp(c->out); /* left by a run that was killed */
     if ((rc = csv_open(&r->steps, c->out, "steps.csv", STEPS_HEADER, r->digits, e)) ||
         (rc = csv_open(&r->layers, c->out, "layers.csv", LAYERS_HEADER, r->digits, e)) ||
         (rc = csv_open(&r->census_csv, c->out, "census.csv", CENSUS_HEADER, r->digits, e)))
@@ -212,12 +240,13 @@ static int save_weights(Run *r, long step, GtErr *e)
 
 typedef struct {
     long steps_done, diverged_at;
+    int interrupted; /* the signal that stopped the run, or 0 */
     double loss, train_acc, test_loss, test_acc;
     int have_test;
 } Summary;
 
 /* The training loop. Returns GT_OK also when the run diverged (sum->diverged_at >= 0). */
-static int train(Run *r, Summary *sum, GtErr *e)
+static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
 {
     const Config *c = r->c;
     Net *n = &r->net;
@@ -227,6 +256,10 @@ static int train(Run *r, Summary *sum, GtErr *e)
     sum->diverged_at = -1;
     int rc;
     for (long s = 0; s < r->total_steps; s++) {
+        if (*stop) { /* a step boundary: what is written so far is consistent */
+            sum->interrupted = (int)*stop;
+            return GT_OK;
+        }
         long epoch = s / r->per_epoch, pos = s % r->per_epoch;
         if (pos == 0) rng_shuffle(&shuffle, r->order, r->train.n);
         int last = s + 1 == r->total_steps;
@@ -259,6 +292,10 @@ static int train(Run *r, Summary *sum, GtErr *e)
         optim_step(&r->opt, n, logged ? r->st : NULL);
         sum->steps_done = s + 1;
         if (!logged) continue;
+        /* a full disk shows here, not hours later at the end */
+        if ((rc = csv_failed(&r->layers, e)) || (rc = csv_failed(&r->steps, e)) ||
+            (rc = csv_failed(&r->census_csv, e)) || (rc = csv_failed(&r->hist, e)))
+            return rc;
         write_layers(r, s);
         CsvFile *f = &r->steps;
         csv_int(f, s);
@@ -344,19 +381,35 @@ static int write_run_json(const Run *r, const char *status, const Summary *sum, 
     return rc;
 }
 
-int run_train(const Config *c, RunResult *res, GtErr *e)
+/* Makes the run's files final together: all are flushed and checked first, then an older
+ * run.json goes (its run is being replaced), then the traces are renamed into place and the
+ * new run.json is written last. */
+static int commit(Run *r, const char *status, const Summary *sum, GtErr *e)
+{
+    CsvFile *files[] = {&r->steps, &r->layers, &r->census_csv, &r->hist};
+    int n = sizeof files / sizeof *files, rc = GT_OK;
+    for (int i = 0; i < n && !rc; i++)
+        if (files[i]->f) rc = csv_finish(files[i], e);
+    if (rc) return rc;
+    char old[4096];
+    snprintf(old, sizeof old, "%s/run.json", r->c->out);
+    unlink(old);
+    for (int i = 0; i < n && !rc; i++)
+        if (files[i]->tmp) rc = csv_commit(files[i], e);
+    return rc ? rc : write_run_json(r, status, sum, e);
+}
+
+int run_train(const Config *c, volatile sig_atomic_t *stop, RunResult *res, GtErr *e)
 {
     Run r = {.c = c};
     Summary sum = {.diverged_at = -1, .loss = NAN};
     r.t0 = now();
     openblas_set_num_threads((int)c->threads);
     int rc = setup(&r, e);
-    if (!rc) rc = train(&r, &sum, e);
-    if (!rc && !(rc = csv_close(&r.steps, e)) && !(rc = csv_close(&r.layers, e)) &&
-        !(rc = csv_close(&r.census_csv, e)) && c->histograms)
-        rc = csv_close(&r.hist, e);
-    const char *status = sum.diverged_at >= 0 ? "diverged" : "complete";
-    if (!rc) rc = write_run_json(&r, status, &sum, e);
+    if (!rc) rc = train(&r, stop, &sum, e);
+    const char *status = sum.interrupted ? "interrupted"
+                         : sum.diverged_at >= 0 ? "diverged" : "complete";
+    if (!rc) rc = commit(&r, status, &sum, e);
     /* on failure run_free removes the temporary files: nothing is left looking complete */
     if (!rc && res) {
         res->status = status;
@@ -365,5 +418,5 @@ int run_train(const Config *c, RunResult *res, GtErr *e)
         res->final_test_acc = sum.have_test ? sum.test_acc : NAN;
     }
     run_free(&r);
-    return rc;
+    return rc ? rc : sum.interrupted ? 128 + sum.interrupted : GT_OK;
 }

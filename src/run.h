@@ -4,6 +4,8 @@
 #ifndef GT_RUN_H
 #define GT_RUN_H
 
+#include <signal.h>
+
 #include "common.h"
 #include "config.h"
 
@@ -13,8 +15,10 @@ typedef struct {
     double final_loss, final_test_acc;
 } RunResult;
 
-/* Runs the configuration c (already validated). On failure its temporary files are
- * removed and nothing new is written under a final name (no run.json). */
-int run_train(const Config *c, RunResult *res, GtErr *e);
+/* Runs the configuration c (already validated). When *stop becomes non-zero (a signal
+ * number) the run ends at the next step boundary, keeps its traces so far, says
+ * "interrupted" in run.json and returns 128 + *stop. On failure its temporary files are
+ * removed and nothing in --out changes (an earlier complete run there stays as it was). */
+int run_train(const Config *c, volatile sig_atomic_t *stop, RunResult *res, GtErr *e);
 
 #endif

@@ -112,11 +112,13 @@ void summary_read(const char *dir, RunSummary *s)
     cJSON *doc = load_json(dir);
     if (!doc) return;
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "status");
+    const char *v = cJSON_IsString(st) ? st->valuestring : "";
+    if (strcmp(v, "interrupted") == 0) { /* stopped by a signal: run again on resume */
+        cJSON_Delete(doc);
+        return;
+    }
     snprintf(s->status, sizeof s->status, "%s",
-             cJSON_IsString(st) && (strcmp(st->valuestring, "complete") == 0 ||
-                                    strcmp(st->valuestring, "diverged") == 0)
-                 ? st->valuestring
-                 : "failed");
+             strcmp(v, "complete") == 0 || strcmp(v, "diverged") == 0 ? v : "failed");
     const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary");
     s->final_loss = num(sum, "last_loss");
     s->final_test_acc = num(sum, "final_test_acc");

@@ -121,6 +121,7 @@ typedef struct {
     pid_t pid;
     size_t k;
     double t0;
+    int killed;
 } Slot;
 
 static pid_t launch(const Experiment *x, const SweepOptions *o, size_t k, GtErr *e)
@@ -179,7 +180,8 @@ static pid_t launch(const Experiment *x, const SweepOptions *o, size_t k, GtErr 
     return pid;
 }
 
-/* Records how a child ended; returns 1 when the point finished. */
+/* Records how a child ended; returns 1 when the point finished. A child stopped with the
+ * sweep is not a failure: its point stays pending. */
 static int reap(const SweepOptions *o, const char *id, int wstatus)
 {
     char dir[PATH_LEN], log[PATH_LEN];
@@ -192,7 +194,10 @@ static int reap(const SweepOptions *o, const char *id, int wstatus)
     }
     FILE *f = fopen(log, "a");
     if (f) {
-        if (WIFEXITED(wstatus))
+        if (*o->stop)
+            fprintf(f, "gradtrace sweep: stopped by signal %d; the point is run again on resume\n",
+                    (int)*o->stop);
+        else if (WIFEXITED(wstatus))
             fprintf(f, "gradtrace sweep: exit status %d\n", WEXITSTATUS(wstatus));
         else
             fprintf(f, "gradtrace sweep: exit status %d (killed by signal %d)\n",
@@ -269,12 +274,16 @@ int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e)
             pr.running++;
         }
         if (rc && !pr.running) break;
+        /* also when the signal came outside waitpid: else the sweep waits for its runs */
+        if (*o->stop)
+            for (int s = 0; s < o->jobs; s++)
+                if (slots[s].pid && !slots[s].killed) {
+                    kill(slots[s].pid, SIGTERM);
+                    slots[s].killed = 1;
+                }
         int wstatus;
         pid_t pid = waitpid(-1, &wstatus, 0);
         if (pid < 0) {
-            if (errno == EINTR && *o->stop)
-                for (int s = 0; s < o->jobs; s++)
-                    if (slots[s].pid) kill(slots[s].pid, SIGTERM);
             if (errno == ECHILD) break;
             continue;
         }
@@ -333,7 +342,7 @@ int sweep_index(const char *out, GtErr *e)
         at += (size_t)snprintf(header + at, sizeof header - at, ",%s", a->valuestring);
     if (at < sizeof header) snprintf(header + at, sizeof header - at, ",%s", SUMMARY_HEADER);
     CsvFile f = {0};
-    int rc = csv_open(&f, out, "index.csv", header, 9, e);
+    int rc = csv_open(&f, out, "index.csv", header, 17, e);
     const cJSON *p;
     if (!rc) cJSON_ArrayForEach(p, points) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "id");

@@ -4,6 +4,7 @@
 #include "trace.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -105,9 +106,9 @@ static int tmp_open(const char *dir, const char *name, char **path, char **tmp, 
     return GT_OK;
 }
 
-/* Closes f and renames tmp to path, unless a write failed (err, or found now); on failure the
- * temporary file goes, so nothing half-written is left behind under any name. */
-static int tmp_finish(FILE *f, const char *path, const char *tmp, int err, GtErr *e)
+/* Flushes and closes f; on a write error (err, or found now) the temporary file goes, so
+ * nothing half-written is left behind under any name. */
+static int tmp_close(FILE *f, const char *path, const char *tmp, int err, GtErr *e)
 {
     errno = 0;
     if (fflush(f) != 0 && !err)
@@ -117,13 +118,27 @@ static int tmp_finish(FILE *f, const char *path, const char *tmp, int err, GtErr
     errno = 0;
     if (fclose(f) != 0 && !err)
         err = io_errno();
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
     if (err) {
         unlink(tmp);
         return gt_fail(e, GT_EINPUT, "%s: write failed: %s", path, strerror(err));
     }
     return GT_OK;
+}
+
+static int tmp_rename(const char *path, const char *tmp, GtErr *e)
+{
+    if (rename(tmp, path) != 0) {
+        int err = errno;
+        unlink(tmp);
+        return gt_fail(e, GT_EINPUT, "%s: write failed: %s", path, strerror(err));
+    }
+    return GT_OK;
+}
+
+static int tmp_finish(FILE *f, const char *path, const char *tmp, int err, GtErr *e)
+{
+    int rc = tmp_close(f, path, tmp, err, e);
+    return rc ? rc : tmp_rename(path, tmp, e);
 }
 
 /* ---- CSV ----------------------------------------------------------------------------- */
@@ -261,22 +276,66 @@ static void csv_release(CsvFile *c)
     c->failed = 0;
 }
 
-int csv_close(CsvFile *c, GtErr *e)
+int csv_finish(CsvFile *c, GtErr *e)
 {
     if (!c->f)
-        return gt_fail(e, GT_ESYS, "csv_close: %s is not open", c->path ? c->path : "file");
-    int rc = tmp_finish(c->f, c->path, c->tmp, c->failed, e);
-    csv_release(c); /* the buffer must outlive fclose, which flushes from it */
+        return gt_fail(e, GT_ESYS, "csv_finish: %s is not open", c->path ? c->path : "file");
+    int rc = tmp_close(c->f, c->path, c->tmp, c->failed, e);
+    c->f = NULL;
+    free(c->buf); /* the buffer must outlive fclose, which flushes from it */
+    c->buf = NULL;
+    if (rc) csv_release(c);
     return rc;
+}
+
+int csv_commit(CsvFile *c, GtErr *e)
+{
+    if (c->f || !c->tmp)
+        return gt_fail(e, GT_ESYS, "csv_commit: %s is not finished", c->path ? c->path : "file");
+    int rc = tmp_rename(c->path, c->tmp, e);
+    csv_release(c);
+    return rc;
+}
+
+int csv_close(CsvFile *c, GtErr *e)
+{
+    int rc = csv_finish(c, e);
+    return rc ? rc : csv_commit(c, e);
 }
 
 void csv_abort(CsvFile *c)
 {
-    if (c->f) {
+    if (c->f)
         fclose(c->f);
+    if (c->tmp)
         unlink(c->tmp);
-    }
     csv_release(c);
+}
+
+int csv_failed(const CsvFile *c, GtErr *e)
+{
+    if (!c->failed)
+        return GT_OK;
+    return gt_fail(e, GT_EINPUT, "%s: write failed: %s", c->path, strerror(c->failed));
+}
+
+void trace_clean_tmp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *ent;
+    while ((ent = readdir(d))) {
+        /* our temporary names: .NAME.tmp.PID */
+        const char *t = strstr(ent->d_name, ".tmp.");
+        if (ent->d_name[0] != '.' || !t || t == ent->d_name || !t[5] ||
+            strspn(t + 5, "0123456789") != strlen(t + 5))
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        unlink(path);
+    }
+    closedir(d);
 }
 
 /* ---- .npy ---------------------------------------------------------------------------- */

@@ -34,9 +34,17 @@ void csv_str(CsvFile *c, const char *s); /* a name: no commas, quotes or newline
 void csv_quoted(CsvFile *c, const char *s); /* "s", for text that may hold commas */
 void csv_empty(CsvFile *c);            /* an empty field */
 void csv_end_row(CsvFile *c);
-/* Flushes, checks for write errors, closes and renames into place. */
+/* Flushes, checks for write errors, closes and renames into place (csv_finish then
+ * csv_commit: a caller that commits several files together finishes them all first). */
 int csv_close(CsvFile *c, GtErr *e);
-/* Closes and removes the temporary file (error paths). Safe on a closed or zeroed CsvFile. */
+int csv_finish(CsvFile *c, GtErr *e); /* flush, check, close; still under the temporary name */
+int csv_commit(CsvFile *c, GtErr *e); /* rename a finished file into place */
+/* GT_EINPUT naming the file when a write has failed so far (disk full), else GT_OK. */
+int csv_failed(const CsvFile *c, GtErr *e);
+/* Removes temporary files (.NAME.tmp.PID) left in DIR by a process that was killed. */
+void trace_clean_tmp(const char *dir);
+/* Closes and removes the temporary file (error paths). Safe on a closed, finished or zeroed
+ * CsvFile. */
 void csv_abort(CsvFile *c);
 
 /* Writes a 2-D C-order array (rows x cols) of float32 (elem 4) or float64 (elem 8) as .npy

@@ -1,6 +1,7 @@
 /* Tests for init.c: each random initialiser's first, second and fourth moments against the
  * exact values for its distribution (5 standard errors), bounds of the uniform kinds,
- * orthonormality and Haar sign convention of orthogonal, determinism, errors and names. */
+ * orthonormality and Haar sign convention of orthogonal, rai's one Beta(2,1) entry per
+ * unit, init_layer's draw order, determinism, errors and names. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "init.h"
+#include "testutil.h"
 
 #define FAN_IN 400
 #define FAN_OUT 300 /* unequal, so a fan_in/fan_out mix-up changes the variance */
@@ -195,10 +197,135 @@ static void test_other_errors(void **state)
     assert_int_equal(init_weights(INIT_ORTHOGONAL, W, 4, 0, 0, &r, &e), GT_EINPUT);
     assert_int_equal(init_weights(INIT_HE_NORMAL, W, SIZE_MAX / 2, 4, 0, &r, &e), GT_EINPUT);
     assert_int_equal(init_weights((InitKind)INIT_COUNT, W, 2, 2, 0, &r, &e), GT_EINPUT);
-    /* rai is refused until its definition is checked against the paper, not approximated. */
+    /* rai draws weights and biases together: init_weights refuses it, and init_layer
+     * needs the bias */
     e = (GtErr){0};
     assert_int_equal(init_weights(INIT_RAI, W, 2, 2, 0, &r, &e), GT_EINPUT);
     assert_non_null(strstr(e.msg, "--init rai"));
+    assert_non_null(strstr(e.msg, "init_layer"));
+    e = (GtErr){0};
+    assert_int_equal(init_layer(INIT_RAI, W, NULL, 2, 2, 0, 0, &r, &e), GT_EINPUT);
+    assert_non_null(strstr(e.msg, "--init rai"));
+    double b[2];
+    assert_int_equal(init_layer(INIT_RAI, W, b, 0, 2, 0, 0, &r, &e), GT_EINPUT);
+    assert_int_equal(init_layer(INIT_RAI, W, b, SIZE_MAX / 2, 4, 0, 0, &r, &e), GT_EINPUT);
+}
+
+/* init_layer for the other kinds is init_weights, then the biases from the same stream
+ * (nothing drawn when sigma_b2 is 0): the draw order existing runs were made with. */
+static void test_init_layer_order(void **state)
+{
+    (void)state;
+    enum { FI = 7, FO = 5 };
+    double W[FI * FO], W2[FI * FO], b[FO];
+    Rng r, q;
+    rng_seed(&r, 9, RNG_INIT);
+    rng_seed(&q, 9, RNG_INIT);
+    assert_int_equal(init_layer(INIT_HE_NORMAL, W, b, FI, FO, 0, 0.3, &r, NULL), GT_OK);
+    assert_int_equal(init_weights(INIT_HE_NORMAL, W2, FI, FO, 0, &q, NULL), GT_OK);
+    assert_memory_equal(W, W2, sizeof W);
+    for (int j = 0; j < FO; j++) assert_true(b[j] == sqrt(0.3) * rng_normal(&q));
+    assert_true(rng_u64(&r) == rng_u64(&q));
+
+    rng_seed(&r, 9, RNG_INIT);
+    rng_seed(&q, 9, RNG_INIT);
+    assert_int_equal(init_layer(INIT_STANDARD, W, b, FI, FO, 0, 0.0, &r, NULL), GT_OK);
+    assert_int_equal(init_weights(INIT_STANDARD, W2, FI, FO, 0, &q, NULL), GT_OK);
+    assert_memory_equal(W, W2, sizeof W);
+    for (int j = 0; j < FO; j++) assert_true(b[j] == 0.0);
+    assert_true(rng_u64(&r) == rng_u64(&q)); /* no bias draws */
+
+    rng_seed(&r, 9, RNG_INIT);
+    rng_seed(&q, 9, RNG_INIT);
+    assert_int_equal(init_layer(INIT_XAVIER_NORMAL, W, NULL, FI, FO, 0, 0.5, &r, NULL), GT_OK);
+    assert_int_equal(init_weights(INIT_XAVIER_NORMAL, W2, FI, FO, 0, &q, NULL), GT_OK);
+    assert_memory_equal(W, W2, sizeof W);
+    assert_true(rng_u64(&r) == rng_u64(&q)); /* b NULL: no bias draws */
+
+    const double bad[] = {-1.0, NAN, INFINITY};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        GtErr e = {0};
+        assert_int_equal(init_layer(INIT_HE_NORMAL, W, b, FI, FO, 0, bad[i], &r, &e), GT_EINPUT);
+        assert_non_null(strstr(e.msg, "--sigma-b2"));
+    }
+}
+
+/* rai, unit by unit: fan_in weights then the bias ~ N(0, 0.6007^2/fan_in), then one of the
+ * fan_in + 1 entries, uniformly chosen, replaced by Beta(2,1). The Gaussian entries are
+ * replayed from a copy of the stream; every unit must differ from the replay in exactly
+ * one entry, which lies in (0, 1]. Then the moments of both parts and of the choice. */
+static void test_rai(void **state)
+{
+    (void)state;
+    enum { FI = 9, FO = 6000 };
+    double *W = malloc(FI * FO * sizeof *W), *b = malloc(FO * sizeof *b);
+    double *W2 = malloc(FI * FO * sizeof *W2), *b2 = malloc(FO * sizeof *b2);
+    assert_non_null(W);
+    assert_non_null(b);
+    assert_non_null(W2);
+    assert_non_null(b2);
+    Rng r, q;
+    rng_seed(&r, 5, RNG_INIT);
+    q = r;
+    assert_int_equal(init_layer(INIT_RAI, W, b, FI, FO, 123.0, 456.0, &r, NULL), GT_OK);
+
+    const double sd = RAI_SIGMA / sqrt((double)FI), v = sd * sd;
+    double g1 = 0, g2 = 0, g4 = 0, n_g = 0;       /* Gaussian entries */
+    double be1 = 0, be2 = 0, below_half = 0;      /* Beta entries */
+    long bias_chosen = 0;
+    for (int j = 0; j < FO; j++) {
+        double col[FI + 1];
+        for (int i = 0; i <= FI; i++) col[i] = sd * rng_normal(&q);
+        rng_below(&q, FI + 1); /* the choice */
+        rng_uniform(&q);       /* the Beta draw */
+        int diff = 0, where = -1;
+        for (int i = 0; i <= FI; i++) {
+            double got = i < FI ? W[i * FO + j] : b[j];
+            if (got != col[i]) {
+                diff++;
+                where = i;
+                if (!(got > 0.0 && got <= 1.0))
+                    fail_msg("unit %d: replaced entry %d = %g outside (0, 1]", j, i, got);
+                be1 += got;
+                be2 += got * got;
+                below_half += got < 0.5;
+            } else {
+                g1 += got;
+                g2 += got * got;
+                g4 += got * got * got * got;
+                n_g++;
+            }
+        }
+        if (diff != 1) fail_msg("unit %d: %d entries differ from the Gaussian draws", j, diff);
+        bias_chosen += where == FI;
+    }
+    assert_true(rng_u64(&r) == rng_u64(&q)); /* same stream length as the replay */
+
+    /* Gaussian part: N(0, v), 5 standard errors */
+    assert_near(g1 / n_g, 0.0, 5.0 * sqrt(v / n_g));
+    assert_near(g2 / n_g, v, 5.0 * sqrt(2.0 * v * v / n_g));
+    assert_near(g4 / n_g, 3.0 * v * v, 5.0 * sqrt((105.0 - 9.0) * v * v * v * v / n_g));
+    /* Beta(2,1): mean 2/3, E x^2 = 1/2, P(x < 1/2) = 1/4 */
+    double N = FO;
+    assert_near(be1 / N, 2.0 / 3.0, 5.0 * sqrt((1.0 / 18.0) / N));
+    assert_near(be2 / N, 0.5, 5.0 * sqrt((1.0 / 3.0 - 0.25) / N)); /* E x^4 = 1/3 */
+    assert_near(below_half / N, 0.25, 5.0 * sqrt(0.25 * 0.75 / N));
+    /* the bias is the chosen entry in 1 of fan_in + 1 units */
+    double pb = 1.0 / (FI + 1);
+    assert_near((double)bias_chosen / N, pb, 5.0 * sqrt(pb * (1 - pb) / N));
+
+    /* reproducible from the seed, different for another */
+    rng_seed(&r, 5, RNG_INIT);
+    assert_int_equal(init_layer(INIT_RAI, W2, b2, FI, FO, 0, 0, &r, NULL), GT_OK);
+    assert_memory_equal(W, W2, FI * FO * sizeof *W);
+    assert_memory_equal(b, b2, FO * sizeof *b);
+    rng_seed(&r, 6, RNG_INIT);
+    assert_int_equal(init_layer(INIT_RAI, W2, b2, FI, FO, 0, 0, &r, NULL), GT_OK);
+    assert_memory_not_equal(W, W2, FI * FO * sizeof *W);
+    free(W);
+    free(b);
+    free(W2);
+    free(b2);
 }
 
 static void test_names(void **state)
@@ -228,6 +355,8 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_bad_sigma_w2),
         cmocka_unit_test(test_other_errors),
+        cmocka_unit_test(test_init_layer_order),
+        cmocka_unit_test(test_rai),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests_name("init", tests, NULL, NULL);

@@ -1,0 +1,32 @@
+# Experiment 2 (claim S1): layer 1's weight-gradient norm at initialisation against the
+# number of hidden layers, per activation and initialiser; lines join the mean of log10
+# over the seeds, small points are the seeds.
+W = 1150; H = 640
+load "plots/style.gp"
+eval system(sprintf("scripts/figures-runs '%s'", dir))
+acts = ""; inits = ""
+do for [i = 1:R_n] {
+    if (strstrt(" " . acts . " ", " " . R_activation[i] . " ") == 0) { acts = acts . " " . R_activation[i] }
+    if (strstrt(" " . inits . " ", " " . R_init[i] . " ") == 0) { inits = inits . " " . R_init[i] }
+}
+idx = dir . "/index.csv"
+ok(x) = strcol("status") eq "complete" || strcol("status") eq "diverged"
+S_ = scan(sprintf("'%s'", idx), "grad_log10_first_start", "", 0, 0, 0)
+YMIN = real(word(S_, 1)); YMAX = real(word(S_, 2)); NZ = int(word(S_, 3))
+eval FLOOR_SETUP
+
+set title "{/:Bold=14 Layer-1 weight-gradient norm at initialisation vs depth}\n" . \
+          sprintf("width %s, step 0 (one batch); solid", R_width[1]) . ": the activation's usual init, dashed: the other one; line: mean of log_{10} over seeds" font ",11"
+set xlabel "hidden layers L"
+set ylabel "||∂L/∂W_1||  (Frobenius norm, log scale)"
+@LOG10Y
+set xrange [0:*]
+set key outside right top font ",10" samplen 4 title "activation, init" noenhanced
+sel(a, i) = ok(0) && strcol("activation") eq a && strcol("init") eq i
+plot for [a in acts] for [i in inits] idx using (sel(a, i) ? column("depth") : NaN):(finite(column("grad_log10_first_start"))) \
+        smooth unique with linespoints lw LW ps PS pt act_pt(a) lc rgb act_color(a) dt init_dt(a, i) \
+        title sprintf("%s, %s", a, i) noenhanced, \
+     for [a in acts] for [i in inits] idx using (sel(a, i) ? column("depth") : NaN):(finite(column("grad_log10_first_start"))) \
+        with points pt 1 ps 0.5 lc rgb act_color(a) notitle, \
+     for [a in acts] for [i in inits] idx using (sel(a, i) ? column("depth") : NaN):(at_floor(column("grad_log10_first_start"))) \
+        with points pt ZERO_PT ps 1.2 lc rgb act_color(a) notitle

@@ -1,0 +1,789 @@
+# The numbers and sentences of scripts/report (load after scripts/figures-lib.awk).
+# Everything happens in BEGIN, selected by -v part=:
+#   top      the page head, the claims and the list of experiments (names, results, topexp,
+#            expdir, now, figures)
+#   head     an experiment section's opening: title, claim, question, status (name, dir, ini)
+#   body     the measured sentences and the exact configuration of a section
+#   caption  a figure's caption (fig)
+#   bottom   the page end
+# Every number in a sentence is computed here from the run directories (layers.csv,
+# steps.csv, census.csv, run.json), the sweep's sweep.json and index.csv, or
+# activations.csv; the text around it chooses its words from the same numbers, so a result
+# that qualifies a claim is reported as such.
+
+# ---- formatting ----------------------------------------------------------------------------
+function h(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); gsub(/"/, "\\&quot;", s); return s }
+function minus(s) { sub(/^-/, "\342\210\222", s); return s }
+# a log10 value as a power of ten; "exactly 0" for -inf
+function p10(x, d) {
+    if (x == "-inf") return "exactly 0"
+    if (x == "" || x == "nan") return "n/a"
+    if (d == "") d = (x + 0 > -0.95 && x + 0 < 0.95) ? 2 : 1
+    return "10<sup>" minus(sprintf("%." d "f", x + 0)) "</sup>"
+}
+function f1(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.1f", x + 0)) }
+function f2(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.2f", x + 0)) }
+function f3(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.3f", x + 0)) }
+function pct(x) {
+    if (x == "" || x == "nan") return "n/a"
+    x = 100 * x
+    if (x == 0) return "0 %"
+    if (x < 0.1) return sprintf("%.2g %%", x)
+    return sprintf("%.1f %%", x)
+}
+function num(x) { return is_num(x) }
+function code(s) { return "<code>" h(s) "</code>" }
+function li(s) { print "<li>" s "</li>" }
+function verdict(kind, text) { print "<p class=\"verdict " kind "\"><b>" (kind == "confirms" ? "Confirms" : kind == "qualifies" ? "Qualifies" : kind == "contradicts" ? "Does not confirm" : "Inconclusive") ":</b> " text "</p>" }
+function abs(x) { return x < 0 ? -x : x }
+
+# ---- the claims (DESIGN.md section 1) ------------------------------------------------------
+function claims_init() {
+    CL["S1"] = "sigmoid' <= 0.25, so gradients shrink layer by layer in deep sigmoid nets"
+    CL["S2"] = "tanh is zero-centred but still vanishes when it saturates"
+    CL["S3"] = "ReLU' = 1 for x > 0: with He init the gradient does not vanish"
+    CL["S4"] = "ReLU activations are sparse (many exact zeros), which saves compute"
+    CL["S5"] = "dying ReLU: a unit at 0 for every input gets no gradient and does not come back"
+    CL["S6"] = "Leaky ReLU (slope 0.01) keeps gradient flowing for x < 0"
+    CL["S7"] = "backprop through ReLU uses 1 for x > 0 and 0 for x <= 0 (a choice at 0)"
+    CL["S8"] = "sigmoid is not zero-centred, so a unit's incoming weight gradients share a sign (zig-zag updates)"
+    CL["S9"] = "sigmoid's output reads as a probability"
+}
+function claim_html(c,    n, parts, i, k, s) {
+    n = split(c, parts, /[ ,]+/)
+    s = ""
+    for (i = 1; i <= n; i++) {
+        k = parts[i]
+        if (k in CL) s = s "<li><b>" k "</b>: " h(CL[k]) "</li>"
+    }
+    return s == "" ? "<p class=\"claim\"><b>Tests:</b> " h(c) "</p>" : "<ul class=\"claim\">" s "</ul>"
+}
+
+# ---- experiment files ---------------------------------------------------------------------
+# Reads [experiment] name/title/claim/description of an .ini into INI[...] and its
+# [run]/[sweep] lines into INI_RUN (text).
+function ini_load(path,    line, sec, key, val, last) {
+    for (key in INI) delete INI[key]
+    INI_RUN = ""
+    if (path == "") return 0
+    sec = ""
+    while ((getline line < path) > 0) {
+        if (line ~ /^[ \t]*;/ || line ~ /^[ \t]*#/) continue
+        if (line ~ /^[ \t]*\[/) { sec = line; gsub(/[ \t\[\]]/, "", sec); if (sec != "experiment") INI_RUN = INI_RUN line "\n"; continue }
+        if (sec == "experiment") {
+            if (line ~ /^[ \t]+[^ \t]/ && last != "") { sub(/^[ \t]+/, " ", line); INI[last] = INI[last] line; continue }
+            if (line !~ /=/) continue
+            key = line; sub(/[ \t]*=.*/, "", key); sub(/^[ \t]+/, "", key)
+            val = line; sub(/^[^=]*=[ \t]*/, "", val)
+            INI[key] = val; last = key
+        } else if (sec != "" && line ~ /[^ \t]/) INI_RUN = INI_RUN line "\n"
+    }
+    close(path)
+    return 1
+}
+
+# ---- run data -------------------------------------------------------------------------------
+# For every finished point i (1..SW_n): OK[i] = 1, DEP[i] (hidden layers), V[i, step, layer,
+# column] for the layers.csv columns in LCOLS, STEPS i's logged steps ST[i, 1..NS[i]] with
+# LAST[i], the steps.csv loss/test_acc per step (LOSS[i, s], ACC[i, s], the steps in SS[i, k],
+# NSS[i]), the census means over hidden layers CD[i, s] (dead), CR[i, s] (revived),
+# CSAT[i, s], the census steps CS[i, k], NCS[i], and the per-layer census CDL[i, s, layer];
+# run.json values RJV[i, path] for the paths in RJKEYS.
+function load_all(    i, st) {
+    LCOLS = "fan_in fan_out grad_w_log10 delta_log10 act_mean act_std frac_zero frac_dead_batch frac_saturated frac_preact_zero sign_coherence frac_update_zero"
+    RJKEYS = "status summary.final_test_acc summary.final_test_loss summary.last_loss summary.steps_done summary.diverged_at_step timings.total_seconds config.depth resolved.steps resolved.train_size resolved.test_size resolved.probe_size blas.core gradtrace_version dtype"
+    NLC = split(LCOLS, LC, " ")
+    NRJ = split(RJKEYS, RK, " ")
+    if (!sweep_load(dir)) return 0
+    index_load(dir)
+    NOK = 0
+    for (i = 1; i <= SW_n; i++) {
+        st = (SW_id[i] in IX_row) ? IX_v[IX_row[SW_id[i]], "status"] : "pending"
+        STATUS[i] = st
+        if (st != "complete" && st != "diverged") continue
+        OK[i] = 1; NOK++
+        load_run(i, dir "/runs/" SW_id[i])
+    }
+    return 1
+}
+function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum, cnt, sumr, sums) {
+    if (runjson_load(rdir)) for (k = 1; k <= NRJ; k++) if (RK[k] in RJ) RJV[i, RK[k]] = RJ[RK[k]]
+    DEP[i] = ((i, "depth") in SW_arg) ? SW_arg[i, "depth"] + 0 : RJV[i, "config.depth"] + 0
+    path = rdir "/layers.csv"
+    NS[i] = 0; LAST[i] = -1
+    if ((getline line < path) > 0) {
+        n = split(line, f, ","); for (k = 1; k <= n; k++) c[f[k]] = k
+        while ((getline line < path) > 0) {
+            split(line, f, ",")
+            s = f[c["step"]] + 0; l = f[c["layer"]] + 0
+            if (!((i, s) in HAVE_STEP)) { HAVE_STEP[i, s] = 1; ST[i, ++NS[i]] = s; if (s > LAST[i]) LAST[i] = s }
+            for (j = 1; j <= NLC; j++) if (LC[j] in c) V[i, s, l, LC[j]] = f[c[LC[j]]]
+            if (l > NLAY[i]) NLAY[i] = l
+        }
+        close(path)
+    }
+    for (k in c) delete c[k]
+    path = rdir "/steps.csv"
+    NSS[i] = 0
+    if ((getline line < path) > 0) {
+        n = split(line, f, ","); for (k = 1; k <= n; k++) c[f[k]] = k
+        while ((getline line < path) > 0) {
+            split(line, f, ",")
+            s = f[c["step"]] + 0
+            SS[i, ++NSS[i]] = s
+            LOSS[i, s] = f[c["loss"]]
+            if (f[c["test_acc"]] != "") ACC[i, s] = f[c["test_acc"]]
+        }
+        close(path)
+    }
+    for (k in c) delete c[k]
+    path = rdir "/census.csv"
+    NCS[i] = 0
+    if ((getline line < path) > 0) {
+        n = split(line, f, ","); for (k = 1; k <= n; k++) c[f[k]] = k
+        cs = ""
+        while ((getline line < path) > 0) {
+            split(line, f, ",")
+            s = f[c["step"]] + 0; l = f[c["layer"]] + 0
+            if (cs == "" || s != cs) {
+                if (cs != "") { CD[i, cs] = sum / cnt; CR[i, cs] = sumr / cnt; CSAT[i, cs] = sums / cnt }
+                cs = s; sum = 0; sumr = 0; sums = 0; cnt = 0; CS[i, ++NCS[i]] = s
+            }
+            sum += f[c["frac_dead"]]; sumr += f[c["frac_revived"]]; sums += f[c["frac_saturated"]]; cnt++
+            CDL[i, s, l] = f[c["frac_dead"]]; CRL[i, s, l] = f[c["frac_revived"]]
+        }
+        if (cs != "") { CD[i, cs] = sum / cnt; CR[i, cs] = sumr / cnt; CSAT[i, cs] = sums / cnt }
+        close(path)
+    }
+}
+# the value of a layers.csv column
+function lv(i, s, l, col) { return ((i, s, l, col) in V) ? V[i, s, l, col] : "" }
+# the mean of a layers.csv column over layers lo..hi at step s (numbers only; "" if none;
+# "-inf" if any value is -inf)
+function lmean(i, s, lo, hi, col,    l, v, sum, n, inf) {
+    sum = 0; n = 0; inf = 0
+    for (l = lo; l <= hi; l++) {
+        v = lv(i, s, l, col)
+        if (v == "-inf") inf = 1
+        else if (is_num(v)) { sum += v; n++ }
+    }
+    if (inf) return "-inf"
+    return n ? sum / n : ""
+}
+# the mean over all logged steps of lmean
+function lmean_all(i, lo, hi, col,    k, v, sum, n) {
+    sum = 0; n = 0
+    for (k = 1; k <= NS[i]; k++) { v = lmean(i, ST[i, k], lo, hi, col); if (is_num(v)) { sum += v; n++ } }
+    return n ? sum / n : ""
+}
+function lmax_all(i, lo, hi, col,    k, l, v, m) {
+    m = ""
+    for (k = 1; k <= NS[i]; k++) for (l = lo; l <= hi; l++) { v = lv(i, ST[i, k], l, col); if (is_num(v) && (m == "" || v + 0 > m)) m = v + 0 }
+    return m
+}
+function loss0(i) { return NSS[i] ? LOSS[i, SS[i, 1]] : "" }
+function lossN(i) { return NSS[i] ? LOSS[i, SS[i, NSS[i]]] : "" }
+function test_acc(i) { return ((i, "summary.final_test_acc") in RJV) ? RJV[i, "summary.final_test_acc"] : "" }
+function best_acc(i,    k, s, b) {
+    b = ""
+    for (k = 1; k <= NSS[i]; k++) { s = SS[i, k]; if (((i, s) in ACC) && (b == "" || ACC[i, s] + 0 > b)) b = ACC[i, s] + 0 }
+    if (is_num(test_acc(i)) && (b == "" || test_acc(i) + 0 > b)) b = test_acc(i) + 0
+    return b
+}
+function census_last(i) { return NCS[i] ? CS[i, NCS[i]] : "" }
+function census_max(i, which,    k, m, v) {
+    m = ""
+    for (k = 1; k <= NCS[i]; k++) { v = which == "dead" ? CD[i, CS[i, k]] : CR[i, CS[i, k]]; if (m == "" || v > m) m = v }
+    return m
+}
+function arg(i, key) { return ((i, key) in SW_arg) ? SW_arg[i, key] : "" }
+# the first finished point matching "key=value,key=value" (a value ending in * matches by prefix)
+function pick(filter,    n, fl, i, k, eq, key, val, ok) {
+    n = split(filter, fl, ",")
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        ok = 1
+        for (k = 1; k <= n && ok; k++) {
+            eq = index(fl[k], "="); key = substr(fl[k], 1, eq - 1); val = substr(fl[k], eq + 1)
+            if (val ~ /\*$/) { if (index(arg(i, key), substr(val, 1, length(val) - 1)) != 1) ok = 0 }
+            else if (arg(i, key) != val) ok = 0
+        }
+        if (ok) return i
+    }
+    return 0
+}
+# the distinct values of a key over the finished points, space separated, in sweep order
+function values(key,    i, s, v) {
+    s = " "
+    for (i = 1; i <= SW_n; i++) { if (!OK[i]) continue; v = arg(i, key); if (index(s, " " v " ") == 0) s = s v " " }
+    sub(/^ /, "", s); sub(/ $/, "", s)
+    return s
+}
+function usual_prefix(a) { return (a == "relu" || a == "leaky_relu") ? "he" : "xavier" }
+function label(i) { return "<b>" h(arg(i, "activation")) "</b>/" h(arg(i, "init")) }
+
+# ---- the configuration block ----------------------------------------------------------------
+function config_block(    k, key, i, vals, seeds, nseeds, cmd, first) {
+    print "<details class=\"config\"><summary>Exact configuration (from " h(dir) "/sweep.json)</summary>"
+    printf "<pre>[run]\n"
+    for (k = 1; k <= SW_nkeys; k++) {
+        key = SW_key[k]
+        vals = ""
+        for (i = 1; i <= SW_n; i++) if (((i, key) in SW_arg) && index("," vals ",", "," SW_arg[i, key] ",") == 0) vals = vals (vals == "" ? "" : ",") SW_arg[i, key]
+        if (key == "seed") { seeds = vals; continue }
+        gsub(/,/, ", ", vals)
+        printf "%s = %s\n", h(key), h(vals)
+    }
+    nseeds = split(seeds, first, ",")
+    if (nseeds > 1) printf "\n[sweep]\nseeds = %d   ; seeds %s\n", nseeds, h(seeds)
+    else printf "seed = %s\n", h(seeds)
+    print "</pre>"
+    cmd = "gradtrace sweep " (SW_experiment != "" ? SW_experiment : "EXPERIMENT.ini") " --out " dir " -j 2"
+    print "<p>Run with " code(cmd) " (" SW_n " points; each point is one " code("gradtrace run") " with one BLAS thread). The first point, as a command:</p>"
+    cmd = "gradtrace run"
+    for (k = 1; k <= SW_nkeys; k++) if ((1, SW_key[k]) in SW_arg) cmd = cmd " --" SW_key[k] "=" SW_arg[1, SW_key[k]]
+    print "<pre>" h(cmd) " --threads=1 --out=" h(dir "/runs/" SW_id[1]) "</pre></details>"
+}
+
+# ---- page parts -------------------------------------------------------------------------------
+function top(    n, nm, i, k, path, t, cl, st, cnt, ok, core, ver, line) {
+    print "<!DOCTYPE html>"
+    print "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gradtrace report</title>"
+    print "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    print "<style>"
+    print "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}"
+    print "h1{margin-bottom:.2em} h2{border-top:2px solid #ddd;padding-top:1em;margin-top:2em} h2 .claimids{font-weight:normal;color:#666;font-size:.8em}"
+    print "figure{margin:1.2em 0} figure img{max-width:100%;height:auto;border:1px solid #eee} figcaption{font-size:.92em;color:#333;margin-top:.4em}"
+    print "figcaption .files{color:#888} .claim{background:#f6f8fa;padding:.5em 1em .5em 2em;border-left:4px solid #0072B2}"
+    print ".verdict{padding:.6em 1em;border-left:4px solid #888;background:#fafafa} .verdict.confirms{border-color:#009E73} .verdict.qualifies{border-color:#E69F00} .verdict.contradicts{border-color:#D55E00}"
+    print ".notrun{color:#a33;font-weight:bold} table{border-collapse:collapse;font-size:.88em;margin:.6em 0} td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right} th{background:#f3f3f3} td.l,th.l{text-align:left}"
+    print "pre{background:#f6f8fa;padding:.6em;overflow-x:auto;font-size:.85em} code{background:#f3f3f3;padding:0 .2em} details{margin:.8em 0} .desc{color:#444}"
+    print "</style></head><body>"
+    print "<h1>gradtrace: measurements behind the vanishing-gradient claims</h1>"
+    core = ""; ver = ""
+    n = split(names, nm, " ")
+    print "<p>Generated " h(now) " from " code(results) ". Every number in the text below is computed from the run directories (" code("layers.csv") ", " code("steps.csv") ", " code("census.csv") ", " code("run.json") ") by " code("scripts/report") "; the figures are drawn by " code("plots/*.gp") " from the same files. Log-scale axes show an exact zero on a marked floor, never as a missing point.</p>"
+    print "<table><tr><th class=l>#</th><th class=l>experiment</th><th class=l>claim</th><th>runs finished</th></tr>"
+    for (i = 1; i <= n; i++) {
+        path = results "/" nm[i]
+        t = ""; cl = ""
+        if (sweep_load(path)) { t = SW_title; cl = SW_claim }
+        else {
+            if (ini_load(expdir "/" nm[i] ".ini") || ini_load(topexp "/" nm[i] ".ini")) { t = INI["title"]; cl = INI["claim"] }
+        }
+        cnt = 0; ok = 0
+        if (index_load(path)) {
+            for (k = 1; k <= IX_n; k++) { cnt++; st = IX_v[k, "status"]; if (st == "complete" || st == "diverged") ok++ }
+            st = ok " of " cnt
+        } else st = "<span class=notrun>not run</span>"
+        printf "<tr><td class=l>%d</td><td class=l><a href=\"#%s\">%s</a></td><td class=l>%s</td><td>%s</td></tr>\n", i, nm[i], h(t == "" ? nm[i] : t), h(cl), st
+    }
+    path = results "/activations.csv"
+    ok = (getline line < path) > 0
+    close(path)
+    printf "<tr><td class=l>%d</td><td class=l><a href=\"#activations\">The activations and their derivatives</a></td><td class=l>S1, S3, S6, S7</td><td>%s</td></tr>\n", n + 1, ok ? "computed" : "<span class=notrun>not run</span>"
+    print "</table>"
+}
+
+function head(    t, c, d) {
+    if (name == "activations") {
+        print "<section id=\"activations\"><h2>The activations and their derivatives <span class=claimids>(S1, S3, S6, S7)</span></h2>"
+        print claim_html("S1, S3, S6, S7")
+        print "<p class=desc>f and f' of sigmoid, tanh, relu and leaky_relu on a grid of x, printed by " code("gradtrace activations") " from the activation table that training uses (the derivative at relu's kink included), not by the plotting program's formulas.</p>"
+        if ((getline line < dir) <= 0) print "<p class=notrun>Not run: " h(dir) " is missing (" code("make figures") " writes it).</p>"
+        return
+    }
+    t = ""; c = ""; d = ""
+    if (sweep_load(dir)) { t = SW_title; c = SW_claim; d = SW_description }
+    else if (ini_load(ini)) { t = INI["title"]; c = INI["claim"]; d = INI["description"] }
+    if (t == "") t = name
+    print "<section id=\"" h(name) "\"><h2>" h(t) " <span class=claimids>(" h(c) ")</span></h2>"
+    print claim_html(c)
+    if (d != "") print "<p class=desc>" h(d) "</p>"
+    if (!index_load(dir) || SW_n == 0) {
+        print "<p class=notrun>Not run: no results in " code(dir) ". " code("make figures") " runs it (" code("gradtrace sweep " (ini == "" ? "experiments/" name ".ini" : ini) " --out " dir " -j 2") ").</p>"
+        if (ini != "" && ini_load(ini) && INI_RUN != "") print "<details class=\"config\"><summary>Configuration it would run (" h(ini) ")</summary><pre>" h(INI_RUN) "</pre></details>"
+    }
+}
+
+function body(    i, n, ok, fail, pend, secs) {
+    load_all()
+    ok = 0; fail = 0; pend = 0; secs = 0
+    for (i = 1; i <= SW_n; i++) {
+        if (OK[i]) { ok++; secs += RJV[i, "timings.total_seconds"] }
+        else if (STATUS[i] == "failed") fail++
+        else pend++
+    }
+    printf "<p class=status>%d of %d runs finished (%s)%s%s; %.0f s of run time, summed over the runs.</p>\n", ok, SW_n, \
+        ok ? "gradtrace " h(RJV[first_ok(), "gradtrace_version"]) ", OpenBLAS core " h(RJV[first_ok(), "blas.core"]) : "none", \
+        fail ? sprintf(", <span class=notrun>%d failed (see %s/logs/)</span>", fail, h(dir)) : "", \
+        pend ? sprintf(", <span class=notrun>%d not run yet</span>", pend) : "", secs
+    if (ok == 0) { print "<p class=notrun>No finished runs: nothing to measure.</p>"; config_block(); return }
+    print "<h3>What the runs show</h3>"
+    if (name == "grad_profile") body_grad_profile()
+    else if (name == "depth_scan") body_depth_scan()
+    else if (name == "sparsity") body_sparsity()
+    else if (name == "dying_relu") body_dying_relu()
+    else if (name == "relu_grad_at_zero") body_relu_grad_at_zero()
+    else if (name == "sign_coherence") body_sign_coherence()
+    else if (name == "glorot2010") body_glorot()
+    else if (name == "he2015") body_he()
+    else if (name == "fmnist_curves") body_fmnist()
+    else body_generic()
+    config_block()
+}
+function first_ok(    i) { for (i = 1; i <= SW_n; i++) if (OK[i]) return i; return 0 }
+
+# a table of every finished run: label columns (the sweep's axes but seed) and the
+# final numbers
+function runs_table(extra,    i, k, ax, nax, a) {
+    nax = 0
+    for (k = 1; k <= SW_nkeys; k++) { a = SW_key[k]; if (a != "seed" && values(a) ~ / /) ax[++nax] = a }
+    if (values("seed") ~ / /) ax[++nax] = "seed"
+    printf "<table><tr>"
+    for (k = 1; k <= nax; k++) printf "<th class=l>%s</th>", h(ax[k])
+    print "<th>loss, first step</th><th>loss, last step</th><th>test accuracy</th><th>status</th></tr>"
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        printf "<tr>"
+        for (k = 1; k <= nax; k++) printf "<td class=l>%s</td>", h(arg(i, ax[k]))
+        printf "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", f3(loss0(i)), f3(lossN(i)), pct(test_acc(i)), h(STATUS[i])
+    }
+    print "</table>"
+}
+
+function body_generic() {
+    print "<ul>"; li("No sentences are written for this experiment; the table lists every finished run."); print "</ul>"
+    runs_table()
+}
+
+# ---- experiment 1: gradient profiles ------------------------------------------------------------
+function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, rN, ds, tanh_q, sig, rel, s, sat0, satN, m) {
+    depths = values("depth"); nd = split(depths, D, " ")
+    acts = values("activation"); na = split(acts, A, " ")
+    print "<ul>"
+    for (k = 1; k <= nd; k++) {
+        ds = D[k]
+        s = ""
+        for (j = 1; j <= na; j++) {
+            a = A[j]
+            iu = pick("activation=" a ",depth=" ds ",init=" usual_prefix(a) "*")
+            if (!iu) continue
+            r0 = grad_ratio(iu, 0)
+            s = s (s == "" ? "" : "; ") sprintf("with %s it is %s", label(iu), p10(r0))
+            RATIO0[a, ds] = r0; RATION[a, ds] = grad_ratio(iu, LAST[iu]); RUN_U[a, ds] = iu
+        }
+        li("At initialisation, in the " ds "-layer nets, layer 1 receives this share of layer " ds "'s weight gradient (‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>" ds "</sub>‖): " s ".")
+    }
+    # the other init
+    for (k = 1; k <= nd; k++) {
+        ds = D[k]; s = ""
+        for (j = 1; j <= na; j++) {
+            a = A[j]
+            io = 0
+            for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a && arg(i, "depth") == ds && index(arg(i, "init"), usual_prefix(a)) != 1) { io = i; break }
+            if (!io) continue
+            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s, layer 1 at %s", label(io), p10(grad_ratio(io, 0)), p10(lv(io, 0, 1, "grad_w_log10")))
+        }
+        if (s != "") li("With the other initialiser (depth " ds "): " s ".")
+    }
+    # training
+    for (k = 1; k <= nd; k++) {
+        ds = D[k]; s = ""
+        for (j = 1; j <= na; j++) {
+            a = A[j]; iu = RUN_U[a, ds]
+            if (!iu) continue
+            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s at step %d, loss %s → %s", label(iu), p10(RATION[a, ds]), LAST[iu], f2(loss0(iu)), f2(lossN(iu)))
+        }
+        li("After training (depth " ds ", usual init): " s " (ln 10 = 2.30 is the loss of a uniform guess over 10 classes).")
+    }
+    # saturation of tanh and sigmoid
+    for (k = 1; k <= nd; k++) {
+        ds = D[k]
+        for (j = 1; j <= na; j++) {
+            a = A[j]; iu = RUN_U[a, ds]
+            if (!iu || (a != "tanh" && a != "sigmoid")) continue
+            SAT0[a, ds] = lmean(iu, 0, 1, DEP[iu], "frac_saturated"); SATN[a, ds] = lmean(iu, LAST[iu], 1, DEP[iu], "frac_saturated")
+        }
+    }
+    s = ""
+    for (k = 1; k <= nd; k++) if (("tanh", D[k]) in SAT0) s = s (s == "" ? "" : "; ") sprintf("depth %s: %s at step 0, %s at the end", D[k], pct(SAT0["tanh", D[k]]), pct(SATN["tanh", D[k]]))
+    if (s != "") li("Saturated tanh units (f'(z) &lt; 0.01 on a (unit, sample) entry, mean over hidden layers): " s ".")
+    print "</ul>"
+    # verdicts
+    ds = D[1]
+    sig = RATIO0["sigmoid", ds]; rel = RATIO0["relu", ds]
+    if (is_num(sig))
+        verdict(sig < -3 ? "confirms" : "contradicts", sprintf("S1 — sigmoid's layer-1 gradient is %s of the last hidden layer's at depth %s%s.", p10(sig), ds, nd > 1 && is_num(RATIO0["sigmoid", D[nd]]) ? sprintf(" and %s at depth %s", p10(RATIO0["sigmoid", D[nd]]), D[nd]) : ""))
+    if (is_num(rel))
+        verdict(rel > -1.5 ? "confirms" : "contradicts", sprintf("S3 — relu with He init keeps layer 1 within %s of layer %s (depth %s)%s.", p10(rel), ds, ds, nd > 1 && is_num(RATIO0["relu", D[nd]]) ? sprintf(", %s at depth %s", p10(RATIO0["relu", D[nd]]), D[nd]) : ""))
+    if (is_num(RATIO0["leaky_relu", ds]))
+        verdict(RATIO0["leaky_relu", ds] > -1.5 ? "confirms" : "contradicts", sprintf("S6 — leaky_relu with He init behaves like relu here: ratio %s at depth %s.", p10(RATIO0["leaky_relu", ds]), ds))
+    tanh_q = RATIO0["tanh", ds]
+    if (is_num(tanh_q)) {
+        if (tanh_q > -2)
+            verdict("qualifies", sprintf("S2 — tanh with Xavier init does <em>not</em> vanish here: layer 1 gets %s of layer %s's gradient at depth %s%s, and only %s of its units are saturated at step 0. S2's vanishing needs saturation; Xavier's initial scale avoids it in this setting.", \
+                p10(tanh_q), ds, ds, nd > 1 && is_num(RATIO0["tanh", D[nd]]) ? sprintf(" (%s at depth %s)", p10(RATIO0["tanh", D[nd]]), D[nd]) : "", pct(SAT0["tanh", ds])))
+        else verdict("confirms", sprintf("S2 — tanh's layer-1 gradient is %s of layer %s's at depth %s, with %s of units saturated.", p10(tanh_q), ds, ds, pct(SAT0["tanh", ds])))
+    }
+    runs_table_grad()
+}
+# log10 of ‖∂L/∂W_1‖ / ‖∂L/∂W_L‖ at step s (L = the last hidden layer)
+function grad_ratio(i, s,    a, b) {
+    a = lv(i, s, 1, "grad_w_log10"); b = lv(i, s, DEP[i], "grad_w_log10")
+    if (a == "-inf") return "-inf"
+    if (!is_num(a) || !is_num(b)) return ""
+    return a - b
+}
+function runs_table_grad(    i) {
+    print "<table><tr><th class=l>activation</th><th class=l>init</th><th>depth</th><th>‖∂L/∂W<sub>1</sub>‖, step 0</th><th>‖∂L/∂W<sub>L</sub>‖, step 0</th><th>ratio, step 0</th><th>ratio, last step</th><th>loss first → last</th><th>test acc.</th><th>dead (census, end)</th></tr>"
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td><td>%s</td></tr>\n", \
+            h(arg(i, "activation")), h(arg(i, "init")), DEP[i], p10(lv(i, 0, 1, "grad_w_log10")), p10(lv(i, 0, DEP[i], "grad_w_log10")), \
+            p10(grad_ratio(i, 0)), p10(grad_ratio(i, LAST[i])), f2(loss0(i)), f2(lossN(i)), pct(test_acc(i)), \
+            arg(i, "activation") ~ /relu/ ? pct(CD[i, census_last(i)]) : "n/a"
+    }
+    print "</table><p class=desc>L is the last hidden layer; “dead” (pre-activation ≤ 0 on every probe input) is how relu units die and is not shown for sigmoid and tanh.</p>"
+}
+
+# ---- experiment 2: depth scan -------------------------------------------------------------------
+# mean over seeds of layer 1's grad_w_log10 at step 0 for (activation, init, depth)
+function body_depth_scan(    i, a, in_, d, key, acts, inits, depths, na, ni, nd, A2, I2, D2, j, k, m, sx, sy, sxx, sxy, n, slope, x, y, s, lo, hi, first, last, nz) {
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        key = arg(i, "activation") SUBSEP arg(i, "init") SUBSEP DEP[i]
+        y = lv(i, 0, 1, "grad_w_log10")
+        if (y == "-inf") { ZC[key]++; continue }
+        if (!is_num(y)) continue
+        SUMY[key] += y; NY[key]++
+    }
+    na = split(values("activation"), A2, " "); ni = split(values("init"), I2, " "); nd = split(values("depth"), D2, " ")
+    # sort depths numerically (few values)
+    for (j = 1; j <= nd; j++) for (k = j + 1; k <= nd; k++) if (D2[k] + 0 < D2[j] + 0) { t = D2[j]; D2[j] = D2[k]; D2[k] = t }
+    first = D2[1]; last = D2[nd]
+    print "<ul>"
+    print "<li>Layer 1's weight-gradient norm at initialisation, mean of log<sub>10</sub> over " (split(values("seed"), tmp, " ")) " seed(s), and the least-squares slope of log<sub>10</sub> against depth (decades per added layer; 10<sup>slope</sup> is the factor per layer):</li></ul>"
+    print "<table><tr><th class=l>activation</th><th class=l>init</th><th>depth " first "</th><th>depth " last "</th><th>slope (decades/layer)</th><th>factor per layer</th></tr>"
+    for (j = 1; j <= na; j++) for (k = 1; k <= ni; k++) {
+        a = A2[j]; in_ = I2[k]
+        sx = 0; sy = 0; sxx = 0; sxy = 0; n = 0; nz = 0
+        for (m = 1; m <= nd; m++) {
+            key = a SUBSEP in_ SUBSEP D2[m]
+            nz += ZC[key]
+            if (!NY[key]) continue
+            x = D2[m] + 0; y = SUMY[key] / NY[key]
+            sx += x; sy += y; sxx += x * x; sxy += x * y; n++
+        }
+        slope = n > 1 && (n * sxx - sx * sx) != 0 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : ""
+        SLOPE[a, in_] = slope
+        lo = NY[a SUBSEP in_ SUBSEP first] ? SUMY[a SUBSEP in_ SUBSEP first] / NY[a SUBSEP in_ SUBSEP first] : (ZC[a SUBSEP in_ SUBSEP first] ? "-inf" : "")
+        hi = NY[a SUBSEP in_ SUBSEP last] ? SUMY[a SUBSEP in_ SUBSEP last] / NY[a SUBSEP in_ SUBSEP last] : (ZC[a SUBSEP in_ SUBSEP last] ? "-inf" : "")
+        GL[a, in_] = hi
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", h(a), h(in_), p10(lo), p10(hi), f3(slope), is_num(slope) ? sprintf("%.3g", exp(slope * log(10))) : "n/a"
+        if (nz) print "<tr><td class=l colspan=6>" nz " run(s) of " h(a) "/" h(in_) " had an exactly zero layer-1 gradient (drawn on the figure's floor).</td></tr>"
+    }
+    print "</table><ul>"
+    s = usual_slope("sigmoid")
+    if (is_num(s)) li(sprintf("sigmoid with %s: %s decades per layer, a factor %.3g per layer — sigmoid' ≤ 0.25 bounds it at 0.25 (%s decades) when the weights do not amplify; at depth %s layer 1 gets %s.", \
+        h(USUAL_INIT), f3(s), exp(s * log(10)), f3(log(0.25) / log(10)), last, p10(GL["sigmoid", USUAL_INIT])))
+    s = usual_slope("relu")
+    if (is_num(s)) li(sprintf("relu with %s: %s decades per layer (factor %.3g); at depth %s layer 1 gets %s.", h(USUAL_INIT), f3(s), exp(s * log(10)), last, p10(GL["relu", USUAL_INIT])))
+    s = other_slope("relu")
+    if (is_num(s)) li(sprintf("relu with %s: %s decades per layer (factor %.3g): Xavier's variance 1/fan_in halves the signal's second moment at every relu layer, which predicts √½ = 0.707 (%s decades) per layer.", h(OTHER_INIT), f3(s), exp(s * log(10)), f3(log(sqrt(0.5)) / log(10))))
+    s = usual_slope("tanh")
+    if (is_num(s)) li(sprintf("tanh with %s: %s decades per layer (factor %.3g); at depth %s layer 1 gets %s.", h(USUAL_INIT), f3(s), exp(s * log(10)), last, p10(GL["tanh", USUAL_INIT])))
+    print "</ul>"
+    s = usual_slope("sigmoid")
+    if (is_num(s)) verdict(s < -0.3 ? "confirms" : "contradicts", sprintf("S1 — the layer-1 gradient of a sigmoid net falls exponentially with depth, %s decades per layer with its usual init%s.", f3(s), is_num(usual_slope("relu")) ? sprintf(", against %s for relu with He init", f3(usual_slope("relu"))) : ""))
+    s = usual_slope("tanh")
+    if (is_num(s) && s > -0.05) verdict("qualifies", sprintf("S2 — at initialisation tanh with %s does not vanish with depth (%s decades per layer): Xavier keeps tanh near its linear regime.", h(USUAL_INIT), f3(s)))
+}
+function usual_slope(a,    k, in_, n, I3) {
+    n = split(values("init"), I3, " ")
+    for (k = 1; k <= n; k++) if (index(I3[k], usual_prefix(a)) == 1) { USUAL_INIT = I3[k]; return SLOPE[a, I3[k]] }
+    return ""
+}
+function other_slope(a,    k, n, I3) {
+    n = split(values("init"), I3, " ")
+    for (k = 1; k <= n; k++) if (index(I3[k], usual_prefix(a)) != 1) { OTHER_INIT = I3[k]; return SLOPE[a, I3[k]] }
+    return ""
+}
+
+# ---- experiment 3: sparsity --------------------------------------------------------------------
+function body_sparsity(    i, a, z, zmin, zmax, l, v, mac, tot, s, L, best, bi, dense) {
+    print "<ul>"
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        L = DEP[i]
+        z = lmean(i, LAST[i], 1, L, "frac_zero")
+        zmin = ""; zmax = ""
+        for (l = 1; l <= L; l++) { v = lv(i, LAST[i], l, "frac_zero") + 0; if (zmin == "" || v < zmin) zmin = v; if (zmax == "" || v > zmax) zmax = v }
+        # multiply-adds with a zero operand from the hidden layers' outputs, over all layers
+        mac = 0; tot = 0
+        for (l = 1; l <= L + 1; l++) {
+            tot += lv(i, LAST[i], l, "fan_in") * lv(i, LAST[i], l, "fan_out")
+            if (l >= 2) mac += lv(i, LAST[i], l - 1, "frac_zero") * lv(i, LAST[i], l, "fan_in") * lv(i, LAST[i], l, "fan_out")
+        }
+        SPZ[i] = z; SPM[i] = tot ? mac / tot : ""
+        li(sprintf("%s: %s of hidden outputs exactly 0 after training (layers range %s–%s; %s at step 0); %s of all the network's multiply-adds have a zero operand coming from a hidden layer; test accuracy %s.", \
+            label(i), pct(z), pct(zmin), pct(zmax), pct(lmean(i, 0, 1, L, "frac_zero")), pct(SPM[i]), pct(test_acc(i))))
+    }
+    print "</ul>"
+    bi = pick("activation=relu,init=he*"); dense = ""
+    for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") != "relu" && arg(i, "activation") != "leaky_relu") { v = SPZ[i] + 0; if (dense == "" || v > dense) dense = v }
+    if (bi) verdict(SPZ[bi] > 0.2 ? "confirms" : "contradicts", sprintf("S4 — relu's outputs are sparse: %s exact zeros (he-normal), against at most %s for sigmoid and tanh. Up to %s of the multiply-adds meet a zero operand; a dense gemm (OpenBLAS here) still performs them, so the compute is saved only by kernels that skip zeros.", pct(SPZ[bi]), pct(dense), pct(SPM[bi])))
+}
+
+# ---- experiment 4: dying relu --------------------------------------------------------------------
+function body_dying_relu(    i, a, o, lr, s, md, last, dmax, rmax, lmax, l, v, rel_hi, leaky_rev, relu_rev, ir, il, opts, lrs, no, nl, O2, R2, j, k, deadN) {
+    print "<table><tr><th class=l>activation</th><th class=l>optimizer</th><th>lr</th><th>dead, step 0</th><th>dead, end</th><th>dead, max</th><th>most-dead layer, end</th><th>revived, max</th><th>revived, end</th><th>test acc.</th></tr>"
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        last = census_last(i)
+        lmax = ""; for (l = 1; l <= DEP[i]; l++) { v = CDL[i, last, l] + 0; if (lmax == "" || v > lmax) lmax = v }
+        DEADN[i] = CD[i, last]; DEADMAXL[i] = lmax; REVMAX[i] = census_max(i, "revived"); DEADMAX[i] = census_max(i, "dead")
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", \
+            h(arg(i, "activation")), h(arg(i, "optimizer")), h(arg(i, "lr")), pct(CD[i, CS[i, 1]]), pct(CD[i, last]), pct(DEADMAX[i]), pct(lmax), pct(REVMAX[i]), pct(CR[i, last]), pct(test_acc(i))
+    }
+    print "</table><p class=desc>Fractions of hidden units, mean over the hidden layers (the “most-dead layer” column: the largest single-layer fraction). Dead: pre-activation ≤ 0 on every probe image; revived: dead at an earlier census and alive now.</p><ul>"
+    no = split(values("optimizer"), O2, " "); nl = split(values("lr"), R2, " ")
+    for (j = 1; j <= no; j++) {
+        s = ""
+        for (k = 1; k <= nl; k++) {
+            ir = pick("activation=relu,optimizer=" O2[j] ",lr=" R2[k]); il = pick("activation=leaky_relu,optimizer=" O2[j] ",lr=" R2[k])
+            if (!ir) continue
+            s = s (s == "" ? "" : "; ") sprintf("lr %s: relu %s dead at the end (worst layer %s)%s", R2[k], pct(DEADN[ir]), pct(DEADMAXL[ir]), il ? sprintf(", leaky_relu %s", pct(DEADN[il])) : "")
+        }
+        if (s != "") li(h(O2[j]) ": " s ".")
+    }
+    rel_hi = 0; relu_rev = 0; leaky_rev = 0
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        if (arg(i, "activation") == "relu") { if (DEADN[i] > rel_hi) { rel_hi = DEADN[i]; ir = i } if (REVMAX[i] > relu_rev) relu_rev = REVMAX[i] }
+        if (arg(i, "activation") == "leaky_relu" && REVMAX[i] > leaky_rev) { leaky_rev = REVMAX[i]; il = i }
+    }
+    print "</ul>"
+    if (rel_hi > 0) verdict(rel_hi > 0.2 ? "confirms" : "qualifies", sprintf("S5 — relu units die at high learning rates: %s of hidden units (%s in the worst layer) are dead after training with %s at lr %s.%s", \
+        pct(rel_hi), pct(DEADMAXL[ir]), h(arg(ir, "optimizer")), h(arg(ir, "lr")), \
+        relu_rev > 0 ? sprintf(" But “does not come back” holds only where nothing below the unit changes: up to %s of relu units dead at one census were alive at a later one — a dead unit gets no gradient itself, yet the layers below it keep training and can move its input back above 0. %s", pct(relu_rev), layer1_revival("relu")) : " None of them came back (revived stays 0).")) 
+    md = max_dead("leaky_relu")
+    if (il) verdict("qualifies", sprintf("S6 — leaky_relu units also sit below 0 on every probe image (%s of units at the end with %s at lr %s), so by the census they “die” too; what differs is that they still receive gradient (slope %s), and more of them come back: up to %s of leaky_relu units revived (%s at lr %s), against up to %s of relu units.", \
+        pct(md), h(arg(MAXDEAD_RUN, "optimizer")), h(arg(MAXDEAD_RUN, "lr")), arg(il, "alpha") != "" ? arg(il, "alpha") : "0.01", pct(leaky_rev), h(arg(il, "optimizer")), h(arg(il, "lr")), pct(relu_rev)))
+    s = ""
+    for (i = 1; i <= SW_n; i++) if (OK[i] && is_num(test_acc(i)) && test_acc(i) + 0 < 0.15) s = s (s == "" ? "" : ", ") label(i) " (" h(arg(i, "optimizer")) ", lr " h(arg(i, "lr")) ")"
+    if (s != "") print "<p>These runs ended at chance (test accuracy below 15 %): " s ".</p>"
+}
+# the largest fraction of layer-1 units revived at any census of activation a's runs: layer 1
+# reads the fixed images, so a dead layer-1 relu unit has nothing below it that could change
+function layer1_revival(a,    i, k, m, v) {
+    m = 0
+    for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a) for (k = 1; k <= NCS[i]; k++) { v = CRL[i, CS[i, k], 1] + 0; if (v > m) m = v }
+    return m == 0 ? "In layer 1, whose inputs are the fixed images, no dead relu unit ever came back, as S5 says." : sprintf("Even in layer 1, whose inputs are fixed, up to %s of units revived: “dead” is measured on the probe images only, so such a unit may still fire on other training images, and momentum or Adam keep moving weights whose gradient has become 0.", pct(m))
+}
+function max_dead(a,    i, m) { m = 0; for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a && DEADN[i] >= m) { m = DEADN[i]; MAXDEAD_RUN = i } return m }
+
+# ---- experiment 5: relu'(0) ----------------------------------------------------------------------
+function body_relu_grad_at_zero(    i, t, dts, nd, T2, j, i0, i1, pz, pzmax, nzs, k, s, diff, first, maxd, same, ident, units, anyz) {
+    nd = split(values("dtype"), T2, " ")
+    print "<ul>"
+    anyz = 0; ident = 1
+    for (j = 1; j <= nd; j++) {
+        t = T2[j]
+        i0 = pick("dtype=" t ",relu-grad-at-zero=0"); i1 = pick("dtype=" t ",relu-grad-at-zero=1")
+        for (k = 0; k <= 1; k++) {
+            i = k ? i1 : i0
+            if (!i) continue
+            pz = lmean_all(i, 1, DEP[i], "frac_preact_zero"); pzmax = lmax_all(i, 1, DEP[i], "frac_preact_zero")
+            nzs = 0; for (s = 1; s <= NS[i]; s++) if (lmean(i, ST[i, s], 1, DEP[i], "frac_preact_zero") > 0) nzs++
+            if (pzmax > 0) anyz = 1
+            units = arg(i, "batch") != "" ? arg(i, "batch") : 64
+            li(sprintf("%s, ReLU'(0) = %s: pre-activations exactly 0.0 in %d of %d logged steps; %s of hidden pre-activations on average, at most %s in one layer at one step (one layer holds %s × %s = %d entries per batch).", \
+                h(t), k, nzs, NS[i], pct(pz), pct(pzmax), units, arg(i, "width"), units * arg(i, "width")))
+        }
+        if (i0 && i1) {
+            first = ""; maxd = 0
+            for (s = 1; s <= NSS[i0]; s++) {
+                k = SS[i0, s]
+                if (!((i1, k) in LOSS)) continue
+                diff = abs(LOSS[i0, k] - LOSS[i1, k])
+                if (LOSS[i0, k] != LOSS[i1, k] && first == "") first = k
+                if (diff > maxd) maxd = diff
+            }
+            same = files_equal(dir "/runs/" SW_id[i0] "/layers.csv", dir "/runs/" SW_id[i1] "/layers.csv")
+            if (!same) ident = 0
+            li(sprintf("%s: the runs with ReLU'(0) = 0 and 1 %s", h(t), same ? "have byte-identical layers.csv and the same loss at every logged step: the choice never mattered" : \
+                (first == "" ? "log the same losses but differ in layers.csv" : sprintf("first log a different loss at step %s; the largest loss difference is %.3g (final losses %s and %s)", first, maxd, f3(lossN(i0)), f3(lossN(i1))))) ".")
+        }
+    }
+    i0 = pick("dtype=float32,relu-grad-at-zero=0"); i1 = pick("dtype=float64,relu-grad-at-zero=0")
+    if (i0 && i1) {
+        maxd = 0; for (s = 1; s <= NSS[i0]; s++) { k = SS[i0, s]; if ((i1, k) in LOSS) { diff = abs(LOSS[i0, k] - LOSS[i1, k]); if (diff > maxd) maxd = diff } }
+        li(sprintf("float32 against float64 (ReLU'(0) = 0, the same initial weights): the largest loss difference at a logged step is %.3g; final losses %s and %s.", maxd, f3(lossN(i0)), f3(lossN(i1))))
+    }
+    print "</ul>"
+    if (!anyz) verdict("qualifies", "S7 — the choice at 0 is real in the code but did not arise here: no pre-activation was exactly 0.0 at any logged step, so ReLU'(0) = 0 and 1 give the same training.")
+    else if (ident) verdict("qualifies", "S7 — exact zeros occur, but the runs with ReLU'(0) = 0 and 1 are identical: the zeros sit where the choice does not change any gradient (e.g. the inputs of the unit are all 0, so its weight gradient is 0 either way).")
+    else verdict("confirms", "S7 — pre-activations of exactly 0.0 do occur, and the choice of ReLU'(0) changes the trajectory (see the step where the losses first differ).")
+}
+function files_equal(a, b,    la, lb, ra, rb, same) {
+    same = 1
+    while (1) {
+        ra = (getline la < a); rb = (getline lb < b)
+        if (ra <= 0 || rb <= 0) { if (ra != rb) same = 0; break }
+        if (la != lb) { same = 0; break }
+    }
+    close(a); close(b)
+    return same
+}
+
+# ---- experiment 6: sign coherence -------------------------------------------------------------------
+function body_sign_coherence(    i, c1, c2, base, l, L, s, ir, sig, tnh, rel) {
+    print "<ul>"
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        L = DEP[i]
+        c1 = lmean_all(i, 1, 1, "sign_coherence"); c2 = lmean_all(i, 2, L + 1, "sign_coherence")
+        COH[arg(i, "activation")] = c2
+        base = sqrt(2 / (3.14159265358979 * lv(i, 0, 2, "fan_in")))
+        li(sprintf("%s: sign coherence %s in layers 2 to %d (whose inputs are %s outputs), %s in layer 1 (whose inputs are the zero-centred data); independent random signs would give about %s.", \
+            label(i), f3(c2), L + 1, h(arg(i, "activation")), f3(c1), f3(base)))
+    }
+    print "</ul>"
+    sig = COH["sigmoid"]; tnh = COH["tanh"]; rel = COH["relu"]
+    if (is_num(sig)) verdict(sig > 0.8 ? "confirms" : "contradicts", sprintf("S8 — a sigmoid unit's incoming weight gradients share a sign: coherence %s%s.", f3(sig), is_num(tnh) ? sprintf(" against %s for the zero-centred tanh", f3(tnh)) : ""))
+    if (is_num(rel)) verdict(rel > 0.3 ? "qualifies" : "confirms", sprintf("relu's outputs are non-negative too (zeros count as no sign), so its coherence is %s: the zig-zag argument applies to relu %s, not only to sigmoid.", f3(rel), rel > 0.3 ? "in part" : "hardly"))
+}
+
+# ---- experiment 7: Glorot & Bengio --------------------------------------------------------------------
+function body_glorot(    i, a, in_, L, s, acts, inits, na, ni, A2, I2, j, k, m0, mN, mMin, sd, d1, dL, spread, ist, ixv) {
+    na = split(values("activation"), A2, " "); ni = split(values("init"), I2, " ")
+    print "<table><tr><th class=l>activation</th><th class=l>init</th><th>top hidden layer: mean, step 0</th><th>mean, last step</th><th>std, step 0 → last</th><th>‖δ<sub>1</sub>‖/‖δ<sub>L</sub>‖, step 0</th><th>‖∂L/∂W<sub>1</sub>‖/‖∂L/∂W<sub>L</sub>‖, step 0</th><th>loss first → last</th><th>test acc.</th></tr>"
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        L = DEP[i]
+        DR[i] = is_num(lv(i, 0, 1, "delta_log10")) && is_num(lv(i, 0, L, "delta_log10")) ? lv(i, 0, 1, "delta_log10") - lv(i, 0, L, "delta_log10") : ""
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td></tr>\n", \
+            h(arg(i, "activation")), h(arg(i, "init")), f3(lv(i, 0, L, "act_mean")), f3(lv(i, LAST[i], L, "act_mean")), f3(lv(i, 0, L, "act_std")), f3(lv(i, LAST[i], L, "act_std")), \
+            p10(DR[i], 2), p10(grad_ratio(i, 0), 2), f2(loss0(i)), f2(lossN(i)), pct(test_acc(i))
+    }
+    print "</table><p class=desc>δ<sub>l</sub> = ∂ℓ/∂z<sub>l</sub> is the back-propagated gradient (rms over the batch); L is the top hidden layer.</p><ul>"
+    for (j = 1; j <= na; j++) {
+        a = A2[j]
+        ist = pick("activation=" a ",init=standard"); ixv = pick("activation=" a ",init=xavier*")
+        if (!ist || !ixv) continue
+        li(sprintf("%s: at initialisation the back-propagated gradient of layer 1 is %s of the top hidden layer's with the standard init and %s with %s init.", h(a), p10(DR[ist], 2), p10(DR[ixv], 2), h(arg(ixv, "init"))))
+        if (a == "sigmoid") {
+            L = DEP[ist]; mMin = ""
+            for (k = 1; k <= NS[ist]; k++) { s = lv(ist, ST[ist, k], L, "act_mean") + 0; if (mMin == "" || s < mMin) mMin = s }
+            li(sprintf("sigmoid, standard init: the top hidden layer's mean activation starts at %s, reaches %s at its lowest and ends at %s (Glorot and Bengio saw it saturate towards 0 early in training).", f3(lv(ist, 0, L, "act_mean")), f3(mMin), f3(lv(ist, LAST[ist], L, "act_mean"))))
+            SIGMIN = mMin
+        }
+    }
+    print "</ul>"
+    ist = pick("activation=tanh,init=standard"); ixv = pick("activation=tanh,init=xavier*")
+    if (ist && ixv && is_num(DR[ist]) && is_num(DR[ixv])) {
+        if (abs(DR[ixv]) < abs(DR[ist])) verdict("confirms", sprintf("Glorot & Bengio: the normalised (Xavier) init keeps the back-propagated gradients more even across layers — tanh's layer-1/top ratio is %s with Xavier against %s with the standard init.", p10(DR[ixv], 2), p10(DR[ist], 2)))
+        else verdict("qualifies", sprintf("Glorot & Bengio's gradient argument does not show at this budget: tanh's layer-1/top ratio of back-propagated gradients is %s with Xavier and %s with the standard init.", p10(DR[ixv], 2), p10(DR[ist], 2)))
+    }
+    ist = pick("activation=sigmoid,init=standard")
+    if (ist && is_num(SIGMIN)) verdict(SIGMIN < 0.1 ? "confirms" : "qualifies", sprintf("Glorot & Bengio (Fig. 2): the top sigmoid layer's mean activation %s — from %s at step 0 to %s by step %d (standard init) — while the net stays at %s test accuracy.", \
+        SIGMIN < 0.1 ? "saturates towards 0, as they found" : "moves towards 0 but has not saturated there within this budget (they used 1000-unit layers on other data and longer training)", \
+        f3(lv(ist, 0, DEP[ist], "act_mean")), f3(SIGMIN), LAST[ist], pct(test_acc(ist))))
+}
+
+# ---- experiment 8: He et al. ----------------------------------------------------------------------------
+function body_he(    ix, ih, ax, ah, lx, lh) {
+    ix = pick("init=xavier*"); ih = pick("init=he*")
+    print "<ul>"
+    if (ix) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s (%s of the last hidden layer's); loss %s → %s over %d steps; test accuracy %s (best logged %s).", label(ix), DEP[ix], p10(lv(ix, 0, 1, "grad_w_log10")), p10(grad_ratio(ix, 0)), f3(loss0(ix)), f3(lossN(ix)), LAST[ix] + 1, pct(test_acc(ix)), pct(best_acc(ix))))
+    if (ih) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s (%s of the last hidden layer's); loss %s → %s; test accuracy %s (best logged %s).", label(ih), DEP[ih], p10(lv(ih, 0, 1, "grad_w_log10")), p10(grad_ratio(ih, 0)), f3(loss0(ih)), f3(lossN(ih)), pct(test_acc(ih)), pct(best_acc(ih))))
+    print "</ul>"
+    if (ix && ih) {
+        ax = test_acc(ix) + 0; ah = test_acc(ih) + 0
+        lx = loss0(ix) - lossN(ix)
+        if (ax < 0.2 && ah > ax + 0.2) verdict("confirms", sprintf("He et al.: with Xavier init the %d-layer relu net stalls (test accuracy %s, loss down by only %s) while He init trains it to %s.", DEP[ix], pct(ax), f3(lx), pct(ah)))
+        else if (ah > ax) verdict("qualifies", sprintf("He et al.: He init trains faster (test accuracy %s against %s), but the Xavier net did not stall completely in this setting (loss down by %s).", pct(ah), pct(ax), f3(lx)))
+        else verdict("contradicts", sprintf("He et al.: here the Xavier net reached %s and the He net %s.", pct(ax), pct(ah)))
+    }
+}
+
+# ---- experiment 9: Fashion-MNIST curves -------------------------------------------------------------------
+function body_fmnist(    i, nd, D2, j, a, iu, s, k, A2, na, reach) {
+    nd = split(values("depth"), D2, " "); na = split(values("activation"), A2, " ")
+    print "<ul>"
+    for (j = 1; j <= nd; j++) {
+        s = ""
+        for (k = 1; k <= na; k++) {
+            a = A2[k]
+            iu = pick("activation=" a ",depth=" D2[j] ",init=" usual_prefix(a) "*")
+            if (!iu) continue
+            FACC[a, D2[j]] = test_acc(iu)
+            reach = first_reach(iu, 0.5)
+            s = s (s == "" ? "" : "; ") sprintf("%s ends at %s test accuracy after %d steps (%s)", label(iu), pct(test_acc(iu)), LAST[iu] + 1, reach == "" ? "never 50 % at a logged evaluation" : "50 % first seen at step " reach)
+        }
+        li(sprintf("%s hidden layers: %s.", D2[j], s))
+    }
+    s = ""
+    for (i = 1; i <= SW_n; i++) if (OK[i] && index(arg(i, "init"), usual_prefix(arg(i, "activation"))) != 1) s = s (s == "" ? "" : "; ") sprintf("%s at depth %s: %s", label(i), DEP[i], pct(test_acc(i)))
+    if (s != "") li("With the other initialiser: " s ".")
+    print "</ul>"
+    j = D2[nd]
+    if (is_num(FACC["sigmoid", j]) && is_num(FACC["relu", j]))
+        verdict(FACC["sigmoid", j] < FACC["relu", j] - 0.1 ? "confirms" : "qualifies", sprintf("S1/S3 on real data — at depth %s the sigmoid net ends at %s test accuracy and the relu net at %s (chance: 10 %%).", j, pct(FACC["sigmoid", j]), pct(FACC["relu", j])))
+}
+function first_reach(i, thr,    k, s) {
+    for (k = 1; k <= NSS[i]; k++) { s = SS[i, k]; if (((i, s) in ACC) && ACC[i, s] + 0 >= thr) return s }
+    return ""
+}
+
+# ---- experiment 10: the activations ----------------------------------------------------------------------
+function body_activations(    line, f, a, x, y, d, maxd, xmax, n, c, lim) {
+    while ((getline line < dir) > 0) {
+        n = split(line, f, ",")
+        if (f[1] == "activation") continue
+        a = f[1]; x = f[2] + 0; d = f[4] + 0
+        if (!(a in MX) || d > MX[a]) { MX[a] = d; MXX[a] = x }
+        if (x == 0) D0[a] = d
+        if (x < 0 && (a == "leaky_relu" || a == "relu")) NEG[a] = d
+        if (a == "sigmoid" && d >= 0.1) { if (!("s" in LIM) || abs(x) > LIM["s"]) LIM["s"] = abs(x) }
+        if (a == "tanh" && d >= 0.1) { if (!("t" in LIM) || abs(x) > LIM["t"]) LIM["t"] = abs(x) }
+        XLO = (XLO == "" || x < XLO) ? x : XLO; XHI = (XHI == "" || x > XHI) ? x : XHI
+    }
+    close(dir)
+    print "<ul>"
+    if ("sigmoid" in MX) li(sprintf("sigmoid'(x) is at most %s, at x = %s; it is below 0.1 for |x| > %s. Each sigmoid layer therefore multiplies the back-propagated gradient by at most 0.25 times the weights' gain.", f3(MX["sigmoid"]), f3(MXX["sigmoid"]), f2(LIM["s"])))
+    if ("tanh" in MX) li(sprintf("tanh'(x) peaks at %s (x = %s) and is below 0.1 for |x| > %s: tanh passes gradient unchanged near 0 and vanishes only when it saturates (S2).", f3(MX["tanh"]), f3(MXX["tanh"]), f2(LIM["t"])))
+    if ("relu" in D0) li(sprintf("relu'(x) = 1 for x &gt; 0 and %s for x &lt; 0; at exactly x = 0 the table uses %s (the --relu-grad-at-zero convention, S7).", f3(NEG["relu"]), f3(D0["relu"])))
+    if ("leaky_relu" in NEG) li(sprintf("leaky_relu'(x) = %s for x &lt; 0: a unit below zero still passes 1/%.0f of the gradient (S6).", f3(NEG["leaky_relu"]), 1 / NEG["leaky_relu"]))
+    print "</ul>"
+    if ("sigmoid" in MX) verdict(abs(MX["sigmoid"] - 0.25) < 1e-9 ? "confirms" : "contradicts", sprintf("S1's premise — sigmoid' ≤ 0.25 — holds on the grid from %s to %s: the largest value is %s.", f1(XLO), f1(XHI), sprintf("%.6g", MX["sigmoid"])))
+    print "<p class=desc>Computed by " code("gradtrace activations --from -6 --to 6 --points 1201") " (" h(dir) ").</p>"
+}
+
+# ---- captions ----------------------------------------------------------------------------------------------
+function caption(f) {
+    if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line."
+    if (f == "grad_profile_train") return "The same profile at every logged training step (colour: step), each activation with its usual init. Whether the profile stays where it started shows if training repairs (or worsens) the gradient flow; all panels share one y axis."
+    if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer."
+    if (f == "sparsity") return "(a) Share of each hidden layer's outputs that are exactly 0 after training; the same number is the share of the next layer's multiply-adds that have a zero operand. (b) The mean over hidden layers during training. sigmoid and tanh lie on the 0 line."
+    if (f == "dying_relu") return "Top: share of hidden units whose pre-activation is ≤ 0 on every probe image (dead), mean over hidden layers, one panel per optimiser; colour is the learning rate, solid relu, dashed leaky_relu. Bottom: share of units that were dead at an earlier census and are alive now (revived)."
+    if (f == "relu_grad_at_zero") return "(a) Share of hidden pre-activations that are exactly 0.0 (log scale; steps where none occurred sit on the floor line). (b) The training loss of the four runs; a line hidden under another means identical values."
+    if (f == "sign_coherence") return "Sign coherence |Σ<sub>i</sub> sign(∂L/∂W<sub>ij</sub>)| / fan_in, mean over units j: 1 when all of a unit's incoming weight gradients share a sign. (a) per layer, mean over training; the dotted line is the expectation for independent random signs. (b) mean over layers 2 to L+1 during training."
+    if (f == "glorot2010_act") return "Mean (line) and ± one standard deviation (bars, every other logged step, spread slightly along x) of each hidden layer's activations over training, one panel per activation and initialiser — the analogue of Glorot & Bengio's Fig. 2."
+    if (f == "glorot2010_grad_hist") return "Distribution of log<sub>10</sub>|∂L/∂W<sub>ij</sub>| over each hidden layer's weights at initialisation (32 bins per layer), one panel per activation and initialiser — the analogue of Glorot & Bengio's Fig. 7, which shows the back-propagated gradients ∂L/∂z on a linear axis; here the weight gradients on a log axis. Exact zeros (weights fed by pixels that are 0 in the whole batch) are drawn at the left on the dotted line."
+    if (f == "glorot2010_act_hist") return "Distribution of each hidden layer's activation values over one batch at the last logged step — the analogue of Glorot & Bengio's Fig. 6."
+    if (f == "he2015") return "(a) Training loss, (b) test accuracy and (c) the weight-gradient norm per layer at initialisation of the deep relu net with Xavier and with He initialisation. The dotted lines mark chance (ln 10 and 10 %)."
+    if (f == "fmnist_curves") return "Fashion-MNIST test accuracy (whole test set) over training, one panel per depth; solid: each activation with its usual initialiser, dashed: with the other one."
+    if (f == "activations") return "f(x), f'(x), and f'(x) on a log scale, as computed by gradtrace's activation table. On the log panel relu'(x) = 0 for x ≤ 0 sits on the floor line and leaky_relu's 0.01 is visible."
+    return "Figure " h(f) "."
+}
+
+BEGIN {
+    claims_init()
+    if (part == "top") top()
+    else if (part == "head") head()
+    else if (part == "body") { if (name == "activations") body_activations(); else body() }
+    else if (part == "caption") printf "%s", caption(fig)
+    else if (part == "bottom") print "<footer><p class=desc>gradtrace report — scripts/report. The PNG figures are embedded; the SVG versions are next to them in the figures directory.</p></footer></body></html>"
+}

@@ -1,0 +1,254 @@
+/* `gradtrace census`: the born-dead Monte Carlo over fresh initialisations (borndead.h),
+ * printed as CSV (--csv) or as a table. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "borndead.h"
+#include "cmd.h"
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: gradtrace census [--option VALUE ...]\n\n"
+            "Draws fresh networks (no training) and counts those born dead: some hidden layer\n"
+            "outputs 0 for every probe input, so the network is constant on the probe set.\n\n"
+            "  --widths LIST        units per hidden layer [2,3,4,5,10]\n"
+            "  --depths LIST        hidden layers [10,20,30,40,50]\n"
+            "  --trials N           networks per width; a depth-L network is the first L\n"
+            "                       hidden layers of one of the deepest [10000]\n"
+            "  --input-dim D        input dimension [1]\n"
+            "  --inputs SPEC        probe inputs, fixed by the seed: pm1 (all 2^D corners of\n"
+            "                       {-1,1}^D), gaussian:N (N(0,I)), uniform:N (U[-1,1]^D)\n"
+            "                       [gaussian:1]\n"
+            "  --bias on|off        biases ~ N(0, sigma-b2); rai needs on (draws its own)\n"
+            "                       [off]\n"
+            "  --sigma-b2 S         bias variance with --bias on [1]\n"
+            "  --init NAME          %s [he-normal]\n"
+            "  --sigma-w2 S         gaussian init: W ~ N(0, S/fan_in) [1]\n"
+            "  --activation NAME    %s [relu]\n"
+            "  --alpha A            leaky_relu slope [0.01]\n"
+            "  --seed S             seeds the probe inputs and every network [1]\n"
+            "  --threads N          worker threads; the result does not depend on it [1]\n"
+            "  --per-layer          print each layer's mean dead-unit fraction instead\n"
+            "  --csv                CSV on stdout instead of a table\n\n"
+            "CSV columns: width,depth,trials,born_dead,fraction,ci_low,ci_high,exact (Wilson\n"
+            "95%% interval; exact = 1-(1-2^-width)^depth where it holds: relu, not rai, one\n"
+            "probe input, or without biases inputs on one ray from 0). --per-layer:\n"
+            "width,layer,trials,dead_fraction,exact.\n"
+            "Exit status: 0 done, 2 bad option, 1 other failure.\n",
+            init_valid_names(), act_valid_names());
+}
+
+static int parse_long(const char *opt, const char *v, long min, long max, long *out, GtErr *e)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || errno || x < min || x > max || *v == ' ')
+        return gt_fail(e, GT_EINPUT, "%s %s: expected an integer from %ld to %ld", opt, v, min,
+                       max);
+    *out = x;
+    return GT_OK;
+}
+
+static int parse_real(const char *opt, const char *v, double *out, GtErr *e)
+{
+    char *end;
+    double x = strtod(v, &end);
+    if (end == v || *end || !isfinite(x))
+        return gt_fail(e, GT_EINPUT, "%s %s: expected a finite number", opt, v);
+    *out = x;
+    return GT_OK;
+}
+
+enum { O_WIDTHS = 256, O_DEPTHS, O_TRIALS, O_INPUT_DIM, O_INPUTS, O_BIAS, O_SIGMA_B2, O_INIT,
+       O_SIGMA_W2, O_ACTIVATION, O_ALPHA, O_SEED, O_THREADS, O_PER_LAYER, O_CSV, O_HELP };
+
+static const struct option LONGOPTS[] = {
+    {"widths", required_argument, NULL, O_WIDTHS},
+    {"depths", required_argument, NULL, O_DEPTHS},
+    {"trials", required_argument, NULL, O_TRIALS},
+    {"input-dim", required_argument, NULL, O_INPUT_DIM},
+    {"inputs", required_argument, NULL, O_INPUTS},
+    {"bias", required_argument, NULL, O_BIAS},
+    {"sigma-b2", required_argument, NULL, O_SIGMA_B2},
+    {"init", required_argument, NULL, O_INIT},
+    {"sigma-w2", required_argument, NULL, O_SIGMA_W2},
+    {"activation", required_argument, NULL, O_ACTIVATION},
+    {"alpha", required_argument, NULL, O_ALPHA},
+    {"seed", required_argument, NULL, O_SEED},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"per-layer", no_argument, NULL, O_PER_LAYER},
+    {"csv", no_argument, NULL, O_CSV},
+    {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+/* Returns GT_OK, an error, or -1 for --help. */
+static int parse_args(BdSpec *s, int *csv, int argc, char **argv, GtErr *e)
+{
+    opterr = 0; /* our own one-line messages */
+    optind = 1;
+    int c, rc = GT_OK;
+    long v;
+    while (!rc && (c = getopt_long(argc, argv, ":h", LONGOPTS, NULL)) != -1) {
+        const char *opt = argv[optind - 1];
+        switch (c) {
+        case O_WIDTHS:
+            rc = bd_parse_list(optarg, "--widths", 1, BD_MAX_WIDTH, s->widths, &s->n_widths, e);
+            break;
+        case O_DEPTHS:
+            rc = bd_parse_list(optarg, "--depths", 1, BD_MAX_DEPTH, s->depths, &s->n_depths, e);
+            break;
+        case O_TRIALS: rc = parse_long("--trials", optarg, 1, 1000000000000L, &s->trials, e); break;
+        case O_INPUT_DIM:
+            rc = parse_long("--input-dim", optarg, 1, BD_MAX_INPUT_DIM, &s->input_dim, e);
+            break;
+        case O_INPUTS: rc = bd_parse_inputs(optarg, s, e); break;
+        case O_BIAS:
+            if (strcmp(optarg, "on") == 0) s->bias = 1;
+            else if (strcmp(optarg, "off") == 0) s->bias = 0;
+            else rc = gt_fail(e, GT_EINPUT, "--bias %s: expected on or off", optarg);
+            break;
+        case O_SIGMA_B2: rc = parse_real("--sigma-b2", optarg, &s->sigma_b2, e); break;
+        case O_SIGMA_W2: rc = parse_real("--sigma-w2", optarg, &s->sigma_w2, e); break;
+        case O_ALPHA: rc = parse_real("--alpha", optarg, &s->alpha, e); break;
+        case O_INIT:
+            s->init = init_lookup(optarg);
+            if (s->init < 0)
+                rc = gt_fail(e, GT_EINPUT, "--init %s: expected one of %s", optarg,
+                             init_valid_names());
+            break;
+        case O_ACTIVATION: {
+            const Act *a = act_lookup(optarg);
+            if (a) s->activation = a->kind;
+            else rc = gt_fail(e, GT_EINPUT, "--activation %s: expected one of %s", optarg,
+                              act_valid_names());
+            break;
+        }
+        case O_SEED:
+            rc = parse_long("--seed", optarg, 0, 9007199254740991L, &v, e);
+            s->seed = (uint64_t)v;
+            break;
+        case O_THREADS:
+            rc = parse_long("--threads", optarg, 1, BD_MAX_THREADS, &v, e);
+            s->threads = (int)v;
+            break;
+        case O_PER_LAYER: s->per_layer = 1; break;
+        case O_CSV: *csv = 1; break;
+        case 'h':
+        case O_HELP: return -1;
+        case ':':
+            rc = gt_fail(e, GT_EINPUT, "%s: missing value", opt);
+            break;
+        default:
+            rc = gt_fail(e, GT_EINPUT, "%s: unknown option (see gradtrace census --help)", opt);
+            break;
+        }
+    }
+    if (!rc && optind < argc)
+        rc = gt_fail(e, GT_EINPUT, "%s: unexpected argument (options look like --trials 1000)",
+                     argv[optind]);
+    return rc ? rc : bd_validate(s, e);
+}
+
+static void real_field(double x)
+{
+    if (isnan(x)) return; /* empty: no closed form */
+    printf("%.17g", x);
+}
+
+static void print_csv(const BdSpec *s, const BdResult *r)
+{
+    if (s->per_layer) {
+        printf("width,layer,trials,dead_fraction,exact\n");
+        for (size_t i = 0; i < r->n_layers; i++) {
+            const BdLayerRow *l = &r->layers[i];
+            printf("%ld,%ld,%ld,%.17g,", l->width, l->layer, l->trials, l->dead_fraction);
+            real_field(l->exact);
+            putchar('\n');
+        }
+        return;
+    }
+    printf("width,depth,trials,born_dead,fraction,ci_low,ci_high,exact\n");
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const BdRow *w = &r->rows[i];
+        printf("%ld,%ld,%ld,%ld,%.17g,%.17g,%.17g,", w->width, w->depth, w->trials,
+               w->born_dead, w->fraction, w->ci_low, w->ci_high);
+        real_field(w->exact);
+        putchar('\n');
+    }
+}
+
+static void print_table(const BdSpec *s, const BdResult *r, double secs)
+{
+    char inputs[64];
+    if (s->inputs == BD_INPUTS_PM1) snprintf(inputs, sizeof inputs, "pm1");
+    else snprintf(inputs, sizeof inputs, "%s:%ld",
+                  s->inputs == BD_INPUTS_GAUSSIAN ? "gaussian" : "uniform", s->n_inputs);
+    printf("born-dead census: %s, %s, %s, %s (input dim %ld, %zu probe%s), %ld trials, "
+           "seed %llu\n\n",
+           act_get((ActKind)s->activation)->name, init_name((InitKind)s->init),
+           s->bias ? "biases" : "no biases", inputs, s->input_dim, r->n_probes,
+           r->n_probes == 1 ? "" : "s", s->trials, (unsigned long long)s->seed);
+    if (s->per_layer) {
+        printf("%6s %6s %14s %9s\n", "width", "layer", "dead_fraction", "exact");
+        for (size_t i = 0; i < r->n_layers; i++) {
+            const BdLayerRow *l = &r->layers[i];
+            printf("%6ld %6ld %14.4f ", l->width, l->layer, l->dead_fraction);
+            if (isnan(l->exact)) printf("%9s\n", "-");
+            else printf("%9.4f\n", l->exact);
+        }
+    } else {
+        printf("%6s %6s %10s %10s %9s  %-18s %9s\n", "width", "depth", "trials", "born_dead",
+               "fraction", "95% CI (Wilson)", "exact");
+        for (size_t i = 0; i < r->n_rows; i++) {
+            const BdRow *w = &r->rows[i];
+            char ci[40];
+            snprintf(ci, sizeof ci, "[%.4f, %.4f]", w->ci_low, w->ci_high);
+            printf("%6ld %6ld %10ld %10ld %9.4f  %-18s ", w->width, w->depth, w->trials,
+                   w->born_dead, w->fraction, ci);
+            if (isnan(w->exact)) printf("%9s\n", "-");
+            else printf("%9.4f\n", w->exact);
+        }
+    }
+    double nets = (double)s->trials * (double)s->n_widths;
+    printf("\n%.0f networks in %.2f s (%.0f per second, %d thread%s)\n", nets, secs,
+           secs > 0 ? nets / secs : 0.0, s->threads, s->threads == 1 ? "" : "s");
+}
+
+int cmd_census(int argc, char **argv)
+{
+    BdSpec s;
+    bd_spec_init(&s);
+    int csv = 0;
+    GtErr e = {0};
+    int rc = parse_args(&s, &csv, argc, argv, &e);
+    if (rc == -1) {
+        help(stdout);
+        return 0;
+    }
+    BdResult res = {0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!rc) rc = bd_run(&s, &res, &e);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rc) {
+        fprintf(stderr, "gradtrace census: %s\n", e.msg);
+        return rc;
+    }
+    if (csv) print_csv(&s, &res);
+    else print_table(&s, &res,
+                     (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    bd_result_free(&res);
+    if (fflush(stdout) || ferror(stdout)) {
+        fprintf(stderr, "gradtrace census: cannot write the output: %s\n", strerror(errno));
+        return GT_ESYS;
+    }
+    return GT_OK;
+}

@@ -1,0 +1,1045 @@
+/* Tests of `gradtrace sweep` through the real binary (path in $GRADTRACE): the sweep directory
+ * (sweep.json, runs/<id>/, index.csv and its numbers), -j determinism, resume after SIGINT and
+ * after a crash, shards and `--index`, failed points, a foreign sweep directory, CLI errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define PATHMAX 4096
+#define RUN_TIMEOUT_S 300
+
+static const char SUMMARY_COLS[] =
+    "status,final_loss,final_test_acc,grad_log10_first_start,grad_log10_last_start,"
+    "grad_log10_first_end,grad_log10_last_end,frac_dead_end";
+
+/* layers.csv / census.csv columns used below (DESIGN.md §4) */
+enum { L_STEP = 0, L_LAYER = 1, L_GRAD_W_LOG10 = 6 };
+enum { C_STEP = 0, C_LAYER = 1, C_FRAC_DEAD = 2 };
+/* index.csv columns after id and the axes */
+enum { I_STATUS, I_FINAL_LOSS, I_FINAL_TEST_ACC, I_G_FIRST_START, I_G_LAST_START, I_G_FIRST_END,
+       I_G_LAST_END, I_FRAC_DEAD_END, I_NCOLS };
+
+static const char *g_bin;   /* $GRADTRACE */
+static char g_tmp[PATHMAX]; /* mkdtemp working directory */
+
+/* The tiny run every point builds on (a few milliseconds each). */
+#define TINY                                                                                   \
+    "width = 8\ntrain-size = 256\ntest-size = 64\nbatch = 16\nprobe-size = 32\n"
+
+/* The reference grid: 2 depths x 2 dtypes x 2 seeds, first axis outermost, seed innermost. */
+static const char REF_INI[] = "; reference sweep of test_sweep\n"
+                              "[experiment]\n"
+                              "name = ref\n"
+                              "title = reference grid\n"
+                              "[run]\n"
+                              "depth = 2, 3\n"
+                              "dtype = float32, float64\n"
+                              "steps = 6\n"
+                              "every = 2\n"
+                              "census-every = 3\n" TINY
+                              "[sweep]\n"
+                              "seeds = 2\n";
+#define REF_N 8
+static const char *const REF_IDS[REF_N] = {
+    "depth=2,dtype=float32,seed=1", "depth=2,dtype=float32,seed=2",
+    "depth=2,dtype=float64,seed=1", "depth=2,dtype=float64,seed=2",
+    "depth=3,dtype=float32,seed=1", "depth=3,dtype=float32,seed=2",
+    "depth=3,dtype=float64,seed=1", "depth=3,dtype=float64,seed=2"};
+static const char REF_HDR[] =
+    "id,depth,dtype,seed,status,final_loss,final_test_acc,grad_log10_first_start,"
+    "grad_log10_last_start,grad_log10_first_end,grad_log10_last_end,frac_dead_end";
+
+static char g_ref_ini[PATHMAX + 16];
+static char g_ref_dir[PATHMAX]; /* the reference sweep at -j 2, made once */
+
+/* ---- memory: a failed assertion longjmps out of a test, so allocations are tracked and
+ * freed by the per-test teardown ----------------------------------------------------------- */
+
+#define MAX_LIVE 512
+static void *g_live[MAX_LIVE];
+static cJSON *g_docs[16];
+
+static void *t_realloc(void *old, size_t n)
+{
+    void *p = realloc(old, n);
+    assert_non_null(p);
+    int slot = -1;
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (old ? g_live[i] == old : !g_live[i]) { slot = i; break; }
+    if (slot < 0) fail_msg("test_sweep: more than %d live allocations", MAX_LIVE);
+    g_live[slot] = p;
+    return p;
+}
+
+static void t_free(void *p)
+{
+    if (!p) return;
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (g_live[i] == p) g_live[i] = NULL;
+    free(p);
+}
+
+static cJSON *t_json(cJSON *doc)
+{
+    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++)
+        if (!g_docs[i]) return g_docs[i] = doc;
+    cJSON_Delete(doc);
+    fail_msg("test_sweep: too many JSON documents");
+    return NULL;
+}
+
+static void t_json_delete(cJSON *doc)
+{
+    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++)
+        if (g_docs[i] == doc) g_docs[i] = NULL;
+    cJSON_Delete(doc);
+}
+
+static int free_all(void **state)
+{
+    (void)state;
+    for (int i = 0; i < MAX_LIVE; i++) {
+        free(g_live[i]);
+        g_live[i] = NULL;
+    }
+    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++) {
+        cJSON_Delete(g_docs[i]);
+        g_docs[i] = NULL;
+    }
+    return 0;
+}
+
+/* ---- files ------------------------------------------------------------------------------- */
+
+static char *join(char *buf, const char *dir, const char *name)
+{
+    int n = snprintf(buf, PATHMAX, "%s/%s", dir, name);
+    if (n < 0 || n >= PATHMAX) fail_msg("path too long: %s/%s", dir, name);
+    return buf;
+}
+
+static char *sub(char *buf, const char *name) { return join(buf, g_tmp, name); }
+
+/* DIR/runs/ID/NAME (NAME may be NULL: the run directory) */
+static char *run_file(char *buf, const char *dir, const char *id, const char *name)
+{
+    int n = snprintf(buf, PATHMAX, "%s/runs/%s%s%s", dir, id, name ? "/" : "", name ? name : "");
+    if (n < 0 || n >= PATHMAX) fail_msg("path too long: %s/runs/%s", dir, id);
+    return buf;
+}
+
+static void append(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        while (*len + n + 1 > *cap) *cap = *cap ? 2 * *cap : 4096;
+        *buf = t_realloc(*buf, *cap);
+    }
+    memcpy(*buf + *len, src, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    char chunk[8192];
+    append(&buf, &n, &cap, "", 0);
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) append(&buf, &n, &cap, chunk, got);
+    fclose(f);
+    if (len) *len = n;
+    return buf;
+}
+
+static char *must_slurp(const char *path, size_t *len)
+{
+    char *s = slurp(path, len);
+    if (!s) fail_msg("%s: cannot read: %s", path, strerror(errno));
+    return s;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) fail_msg("%s: cannot write: %s", path, strerror(errno));
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static void must_mkdir(const char *path)
+{
+    if (mkdir(path, 0755) != 0) fail_msg("mkdir %s: %s", path, strerror(errno));
+}
+
+/* Byte-identical files (both must exist). */
+static void assert_same_file(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *ta = must_slurp(a, &la), *tb = must_slurp(b, &lb);
+    if (la != lb || memcmp(ta, tb, la) != 0) fail_msg("%s and %s differ", a, b);
+    t_free(ta);
+    t_free(tb);
+}
+
+static cJSON *load_json_file(const char *path)
+{
+    char *text = must_slurp(path, NULL);
+    cJSON *doc = cJSON_Parse(text);
+    t_free(text);
+    if (!doc) fail_msg("%s: not valid JSON", path);
+    return t_json(doc);
+}
+
+static const char *run_status(const char *dir, const char *id)
+{
+    static char status[64];
+    char p[PATHMAX];
+    cJSON *doc = load_json_file(run_file(p, dir, id, "run.json"));
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "status");
+    if (!cJSON_IsString(st)) fail_msg("%s: no status", p);
+    snprintf(status, sizeof status, "%s", st->valuestring);
+    t_json_delete(doc);
+    return status;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static void rm_tree(const char *path)
+{
+    if (exists(path)) nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Names of the entries of dir (not . and ..), sorted; returns how many. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static size_t list_dir(const char *dir, char names[][256], size_t max)
+{
+    DIR *d = opendir(dir);
+    if (!d) fail_msg("%s: %s", dir, strerror(errno));
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (n == max) {
+            closedir(d);
+            fail_msg("%s: more than %zu entries", dir, max);
+        }
+        snprintf(names[n++], 256, "%s", de->d_name);
+    }
+    closedir(d);
+    char *ptrs[64];
+    assert_true(n <= 64);
+    for (size_t i = 0; i < n; i++) ptrs[i] = names[i];
+    qsort(ptrs, n, sizeof *ptrs, cmp_str);
+    char sorted[64][256];
+    for (size_t i = 0; i < n; i++) memcpy(sorted[i], ptrs[i], 256);
+    for (size_t i = 0; i < n; i++) memcpy(names[i], sorted[i], 256);
+    return n;
+}
+
+/* ---- running the binary ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *v[48];
+    int n;
+} Args;
+
+typedef struct {
+    int status; /* exit status, or 128 + signal */
+    char *out, *err;
+    size_t outlen, errlen;
+} Res;
+
+static void args_add(Args *a, ...)
+{
+    va_list ap;
+    va_start(ap, a);
+    for (const char *s; (s = va_arg(ap, const char *));) {
+        assert_true(a->n < (int)(sizeof a->v / sizeof a->v[0]) - 2);
+        a->v[a->n++] = s;
+    }
+    va_end(ap);
+}
+
+static void show_args(const Args *a, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < a->n && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, " %s", a->v[i]);
+}
+
+static pid_t spawn(const Args *a, int out_fd, int err_fd)
+{
+    const char *argv[sizeof a->v / sizeof a->v[0] + 2];
+    argv[0] = g_bin;
+    for (int i = 0; i < a->n; i++) argv[i + 1] = a->v[i];
+    argv[a->n + 1] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(out_fd, 1);
+        dup2(err_fd, 2);
+        if (chdir(g_tmp) != 0) _exit(126);
+        execv(g_bin, (char *const *)argv);
+        fprintf(stderr, "exec %s: %s\n", g_bin, strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+    int ws;
+    while (waitpid(pid, &ws, 0) < 0) assert_int_equal(errno, EINTR);
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+/* Runs g_bin with a->v (argv[1..]) in g_tmp, capturing stdout, stderr and the exit status. */
+static void run(Res *r, const Args *a)
+{
+    int po[2], pe[2];
+    assert_int_equal(pipe(po), 0);
+    assert_int_equal(pipe(pe), 0);
+    pid_t pid = spawn(a, po[1], pe[1]);
+    close(po[1]);
+    close(pe[1]);
+    memset(r, 0, sizeof *r);
+    size_t ocap = 0, ecap = 0;
+    append(&r->out, &r->outlen, &ocap, "", 0);
+    append(&r->err, &r->errlen, &ecap, "", 0);
+    struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
+    int open_fds = 2, timed_out = 0;
+    time_t start = time(NULL);
+    while (open_fds > 0) {
+        if (time(NULL) - start > RUN_TIMEOUT_S) {
+            kill(pid, SIGKILL);
+            timed_out = 1;
+            break;
+        }
+        int k = poll(fds, 2, 1000);
+        if (k < 0 && errno == EINTR) continue;
+        assert_true(k >= 0);
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char buf[4096];
+            ssize_t got = read(fds[i].fd, buf, sizeof buf);
+            if (got > 0) {
+                if (i == 0) append(&r->out, &r->outlen, &ocap, buf, (size_t)got);
+                else append(&r->err, &r->errlen, &ecap, buf, (size_t)got);
+            } else if (got == 0 || errno != EINTR) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0) close(fds[i].fd);
+    r->status = wait_status(pid);
+    if (timed_out) fail_msg("gradtrace did not finish within %d s", RUN_TIMEOUT_S);
+}
+
+static void res_free(Res *r)
+{
+    t_free(r->out);
+    t_free(r->err);
+    r->out = r->err = NULL;
+}
+
+/* Runs and requires the given exit status. */
+static void run_expect(const Args *a, int status)
+{
+    Res r;
+    run(&r, a);
+    if (r.status != status) {
+        char cmd[2048];
+        show_args(a, cmd, sizeof cmd);
+        fail_msg("gradtrace%s: exit %d, expected %d; stderr:\n%s", cmd, r.status, status, r.err);
+    }
+    res_free(&r);
+}
+
+static void sweep(const char *ini, const char *out, const char *jobs, int status)
+{
+    Args a = {0};
+    args_add(&a, "sweep", ini, "--out", out, "-j", jobs, NULL);
+    run_expect(&a, status);
+}
+
+/* ---- index.csv --------------------------------------------------------------------------- */
+
+typedef struct {
+    char *text;
+    char *header;
+    size_t n; /* data rows */
+    struct {
+        char *id;        /* unquoted */
+        char *f[32];     /* fields after the id */
+        int nf;
+    } row[64];
+} Index;
+
+/* Reads DIR/index.csv; every row must start with the quoted id and have as many fields as
+ * the header. */
+static void index_load(Index *ix, const char *dir)
+{
+    char p[PATHMAX];
+    size_t len;
+    memset(ix, 0, sizeof *ix);
+    ix->text = must_slurp(join(p, dir, "index.csv"), &len);
+    if (len == 0 || ix->text[len - 1] != '\n') fail_msg("%s: does not end in a newline", p);
+    char *s = ix->text, *nl = strchr(s, '\n');
+    *nl = 0;
+    ix->header = s;
+    int hfields = 1;
+    for (const char *c = ix->header; *c; c++) hfields += *c == ',';
+    for (s = nl + 1; *s; s = nl + 1) {
+        nl = strchr(s, '\n');
+        *nl = 0;
+        if (ix->n == 64) fail_msg("%s: too many rows", p);
+        if (s[0] != '"') fail_msg("%s: row '%s': id field not quoted", p, s);
+        char *q = strchr(s + 1, '"');
+        if (!q || q[1] != ',') fail_msg("%s: row '%s': bad quoted id", p, s);
+        *q = 0;
+        ix->row[ix->n].id = s + 1;
+        int nf = 0;
+        for (char *f = q + 2;; ) {
+            assert_true(nf < 32);
+            ix->row[ix->n].f[nf++] = f;
+            char *c = strchr(f, ',');
+            if (!c) break;
+            *c = 0;
+            f = c + 1;
+        }
+        ix->row[ix->n].nf = nf;
+        if (nf + 1 != hfields)
+            fail_msg("%s: row of %s has %d fields, header %d", p, ix->row[ix->n].id, nf + 1, hfields);
+        ix->n++;
+    }
+}
+
+static void index_free(Index *ix)
+{
+    t_free(ix->text);
+    ix->text = NULL;
+}
+
+/* Row of id, or -1. */
+static int index_find(const Index *ix, const char *id)
+{
+    for (size_t i = 0; i < ix->n; i++)
+        if (strcmp(ix->row[i].id, id) == 0) return (int)i;
+    return -1;
+}
+
+/* Summary field k (I_*) of row i; naxes: number of axis columns (seed included). */
+static const char *index_field(const Index *ix, int i, int naxes, int k)
+{
+    return ix->row[i].f[naxes + k];
+}
+
+static double num_field(const char *s)
+{
+    if (!*s) return NAN;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end) fail_msg("'%s' is not a number", s);
+    return v;
+}
+
+static void index_status(const char *dir, const char *id, int naxes, char *buf, size_t n)
+{
+    Index ix;
+    index_load(&ix, dir);
+    int i = index_find(&ix, id);
+    if (i < 0) fail_msg("%s/index.csv: no row for %s", dir, id);
+    snprintf(buf, n, "%s", index_field(&ix, i, naxes, I_STATUS));
+    index_free(&ix);
+}
+
+/* ---- a run's own numbers ----------------------------------------------------------------- */
+
+static double csv_num(const char *line, int k)
+{
+    const char *s = line;
+    for (int i = 0; i < k; i++) {
+        s = strchr(s, ',');
+        if (!s) fail_msg("line '%s' has no field %d", line, k);
+        s++;
+    }
+    if (*s == ',' || !*s || *s == '\n') return NAN;
+    return strtod(s, NULL);
+}
+
+typedef struct {
+    double g_first_start, g_last_start, g_first_end, g_last_end, frac_dead_end;
+    double final_loss, final_test_acc;
+} Expect;
+
+static void expect_from_run(const char *dir, const char *id, long depth, Expect *x)
+{
+    char p[PATHMAX];
+    x->g_first_start = x->g_last_start = x->g_first_end = x->g_last_end = NAN;
+    /* layers.csv: step 0 and the last logged step, layer 1 and layer `depth` */
+    char *text = must_slurp(run_file(p, dir, id, "layers.csv"), NULL);
+    long last = -1;
+    for (char *s = strchr(text, '\n') + 1; *s; s = strchr(s, '\n') + 1) {
+        long step = (long)csv_num(s, L_STEP);
+        if (step > last) last = step;
+    }
+    assert_true(last > 0);
+    for (char *s = strchr(text, '\n') + 1; *s; s = strchr(s, '\n') + 1) {
+        long step = (long)csv_num(s, L_STEP), layer = (long)csv_num(s, L_LAYER);
+        double g = csv_num(s, L_GRAD_W_LOG10);
+        if (step == 0 && layer == 1) x->g_first_start = g;
+        if (step == 0 && layer == depth) x->g_last_start = g;
+        if (step == last && layer == 1) x->g_first_end = g;
+        if (step == last && layer == depth) x->g_last_end = g;
+    }
+    t_free(text);
+    /* census.csv: mean frac_dead over the hidden layers at the last census */
+    text = must_slurp(run_file(p, dir, id, "census.csv"), NULL);
+    last = -1;
+    for (char *s = strchr(text, '\n') + 1; *s; s = strchr(s, '\n') + 1) {
+        long step = (long)csv_num(s, C_STEP);
+        if (step > last) last = step;
+    }
+    double sum = 0;
+    int n = 0;
+    for (char *s = strchr(text, '\n') + 1; *s; s = strchr(s, '\n') + 1)
+        if ((long)csv_num(s, C_STEP) == last && (long)csv_num(s, C_LAYER) <= depth) {
+            sum += csv_num(s, C_FRAC_DEAD);
+            n++;
+        }
+    t_free(text);
+    assert_int_equal(n, depth);
+    x->frac_dead_end = sum / n;
+    cJSON *doc = load_json_file(run_file(p, dir, id, "run.json"));
+    const cJSON *sm = cJSON_GetObjectItemCaseSensitive(doc, "summary");
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(sm, "last_loss");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(sm, "final_test_acc");
+    if (!cJSON_IsNumber(l) || !cJSON_IsNumber(a))
+        fail_msg("%s: summary.last_loss / summary.final_test_acc missing", p);
+    x->final_loss = l->valuedouble;
+    x->final_test_acc = a->valuedouble;
+    t_json_delete(doc);
+}
+
+/* index.csv must give the very number the run's files hold (round trip, not rounded). */
+static void same_number(const char *what, const char *id, const char *text, double want)
+{
+    double got = num_field(text);
+    if (isnan(want) ? !isnan(got) : got != want)
+        fail_msg("index.csv %s of %s: '%s' (%.17g), the run's files say %.17g", what, id, text, got,
+                 want);
+}
+
+/* ---- fixtures ---------------------------------------------------------------------------- */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    g_bin = getenv("GRADTRACE");
+    if (!g_bin || !*g_bin) {
+        fprintf(stderr, "test_sweep: set GRADTRACE to the gradtrace binary "
+                        "(make test does: GRADTRACE=$PWD/build/gradtrace)\n");
+        return -1;
+    }
+    if (access(g_bin, X_OK) != 0) {
+        fprintf(stderr, "test_sweep: GRADTRACE=%s: not executable: %s\n", g_bin, strerror(errno));
+        return -1;
+    }
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    const char *base = getenv("TMPDIR");
+    snprintf(g_tmp, sizeof g_tmp, "%s/gt_sweep_XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(g_tmp)) {
+        fprintf(stderr, "test_sweep: mkdtemp %s: %s\n", g_tmp, strerror(errno));
+        return -1;
+    }
+    snprintf(g_ref_ini, sizeof g_ref_ini, "%s/ref.ini", g_tmp);
+    FILE *f = fopen(g_ref_ini, "w");
+    if (!f || fputs(REF_INI, f) == EOF || fclose(f) != 0) return -1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return g_tmp[0] ? nftw(g_tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS) : 0;
+}
+
+/* The reference sweep (REF_INI at -j 2), run by the first test that needs it. */
+static const char *ref_dir(void)
+{
+    if (!g_ref_dir[0]) {
+        char d[PATHMAX];
+        sub(d, "ref-j2");
+        sweep(g_ref_ini, d, "2", 0);
+        snprintf(g_ref_dir, sizeof g_ref_dir, "%s", d);
+    }
+    return g_ref_dir;
+}
+
+/* ---- 1. the sweep directory and index.csv ------------------------------------------------ */
+
+static void test_layout_and_index(void **state)
+{
+    (void)state;
+    const char *dir = ref_dir();
+    char p[PATHMAX];
+    /* sweep.json: a JSON object */
+    cJSON *sj = load_json_file(join(p, dir, "sweep.json"));
+    assert_true(cJSON_IsObject(sj));
+    t_json_delete(sj);
+    /* runs/<id>/ for every point and nothing else, each complete */
+    char names[64][256];
+    size_t n = list_dir(join(p, dir, "runs"), names, 64);
+    assert_int_equal(n, REF_N);
+    for (int k = 0; k < REF_N; k++) {
+        int found = 0;
+        for (size_t i = 0; i < n; i++) found |= strcmp(names[i], REF_IDS[k]) == 0;
+        if (!found) fail_msg("%s/runs: no directory %s", dir, REF_IDS[k]);
+        assert_string_equal(run_status(dir, REF_IDS[k]), "complete");
+        assert_true(exists(run_file(p, dir, REF_IDS[k], "layers.csv")));
+        assert_true(exists(run_file(p, dir, REF_IDS[k], "census.csv")));
+        assert_true(exists(run_file(p, dir, REF_IDS[k], "steps.csv")));
+    }
+    /* index.csv: id, the axes, seed, the summary columns; one row per point in grid order */
+    Index ix;
+    index_load(&ix, dir);
+    char want_hdr[512];
+    snprintf(want_hdr, sizeof want_hdr, "id,depth,dtype,seed,%s", SUMMARY_COLS);
+    assert_string_equal(want_hdr, REF_HDR);
+    if (strcmp(ix.header, REF_HDR) != 0)
+        fail_msg("index.csv header\n  %s\nexpected\n  %s", ix.header, REF_HDR);
+    assert_int_equal(ix.n, REF_N);
+    for (int k = 0; k < REF_N; k++) {
+        const char *id = REF_IDS[k];
+        assert_string_equal(ix.row[k].id, id);
+        long depth = k < 4 ? 2 : 3;
+        char want[16];
+        snprintf(want, sizeof want, "%ld", depth);
+        assert_string_equal(ix.row[k].f[0], want);
+        assert_string_equal(ix.row[k].f[1], (k / 2) % 2 ? "float64" : "float32");
+        assert_string_equal(ix.row[k].f[2], k % 2 ? "2" : "1");
+        assert_string_equal(index_field(&ix, k, 3, I_STATUS), "complete");
+        Expect x;
+        expect_from_run(dir, id, depth, &x);
+        same_number("final_loss", id, index_field(&ix, k, 3, I_FINAL_LOSS), x.final_loss);
+        same_number("final_test_acc", id, index_field(&ix, k, 3, I_FINAL_TEST_ACC), x.final_test_acc);
+        same_number("grad_log10_first_start", id, index_field(&ix, k, 3, I_G_FIRST_START),
+                    x.g_first_start);
+        same_number("grad_log10_last_start", id, index_field(&ix, k, 3, I_G_LAST_START),
+                    x.g_last_start);
+        same_number("grad_log10_first_end", id, index_field(&ix, k, 3, I_G_FIRST_END), x.g_first_end);
+        same_number("grad_log10_last_end", id, index_field(&ix, k, 3, I_G_LAST_END), x.g_last_end);
+        same_number("frac_dead_end", id, index_field(&ix, k, 3, I_FRAC_DEAD_END), x.frac_dead_end);
+        /* the guard against a vacuous comparison: real, distinct numbers */
+        assert_true(isfinite(x.g_first_start) && isfinite(x.g_last_end) && isfinite(x.final_loss));
+        assert_true(x.g_first_start != x.g_last_start);
+    }
+    index_free(&ix);
+}
+
+/* -j 1 and -j 2 give byte-identical traces per run and the same index. */
+static void test_jobs_deterministic(void **state)
+{
+    (void)state;
+    const char *a = ref_dir();
+    char b[PATHMAX], pa[PATHMAX], pb[PATHMAX];
+    sub(b, "ref-j1");
+    sweep(g_ref_ini, b, "1", 0);
+    for (int k = 0; k < REF_N; k++) {
+        assert_same_file(run_file(pa, a, REF_IDS[k], "layers.csv"), run_file(pb, b, REF_IDS[k], "layers.csv"));
+        assert_same_file(run_file(pa, a, REF_IDS[k], "census.csv"), run_file(pb, b, REF_IDS[k], "census.csv"));
+    }
+    assert_same_file(join(pa, a, "index.csv"), join(pb, b, "index.csv"));
+    /* and the seeds differ: the second seed is not a copy of the first */
+    size_t l1, l2;
+    char *t1 = must_slurp(run_file(pa, a, REF_IDS[0], "layers.csv"), &l1);
+    char *t2 = must_slurp(run_file(pb, a, REF_IDS[1], "layers.csv"), &l2);
+    assert_false(l1 == l2 && memcmp(t1, t2, l1) == 0);
+    t_free(t1);
+    t_free(t2);
+}
+
+/* ---- 2. resume after SIGINT -------------------------------------------------------------- */
+
+/* Two quick points (steps 20) run first, then two slow ones (steps 6000) that SIGINT stops. */
+static const char SLOW_INI[] = "[experiment]\n"
+                               "name = slow\n"
+                               "[run]\n"
+                               "steps = 20, 6000\n"
+                               "depth = 2\n"
+                               "width = 64\n"
+                               "every = 500\n"
+                               "train-size = 256\ntest-size = 64\nbatch = 16\nprobe-size = 32\n"
+                               "[sweep]\n"
+                               "seeds = 2\n";
+static const char *const SLOW_IDS[] = {"steps=20,seed=1", "steps=20,seed=2", "steps=6000,seed=1",
+                                       "steps=6000,seed=2"};
+
+static void test_interrupt_and_resume(void **state)
+{
+    (void)state;
+    char ini[PATHMAX], dir[PATHMAX], ref[PATHMAX], p[PATHMAX], q[PATHMAX], errf[PATHMAX];
+    write_text(sub(ini, "slow.ini"), SLOW_INI);
+    sub(dir, "slow");
+    sub(ref, "slow-ref");
+    sub(errf, "slow.err");
+    Args a = {0};
+    args_add(&a, "sweep", ini, "--out", dir, "-j", "2", NULL);
+    int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    pid_t pid = spawn(&a, fd, fd);
+    close(fd);
+    /* wait until both slow points are running, then stop the sweep as Ctrl-C would */
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        if (exists(run_file(p, dir, SLOW_IDS[2], NULL)) && exists(run_file(q, dir, SLOW_IDS[3], NULL)))
+            break;
+        int ws;
+        if (waitpid(pid, &ws, WNOHANG) == pid) fail_msg("the sweep ended before its slow points ran");
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - t0.tv_sec > 60) {
+            kill(pid, SIGKILL);
+            wait_status(pid);
+            fail_msg("the slow points did not start within 60 s");
+        }
+        usleep(2000);
+    }
+    usleep(50000);
+    assert_int_equal(kill(pid, SIGINT), 0);
+    int status = wait_status(pid);
+    char *err = must_slurp(errf, NULL);
+    if (status != 130) fail_msg("sweep stopped by SIGINT: exit %d, expected 130; stderr:\n%s", status, err);
+    t_free(err);
+    /* the quick points are complete; the stopped ones pending, not failed */
+    Index ix;
+    index_load(&ix, dir);
+    assert_int_equal(ix.n, 4);
+    int pending = 0;
+    for (int k = 0; k < 4; k++) {
+        int i = index_find(&ix, SLOW_IDS[k]);
+        if (i < 0) fail_msg("index.csv: no row for %s", SLOW_IDS[k]);
+        const char *st = index_field(&ix, i, 2, I_STATUS);
+        if (k < 2) assert_string_equal(st, "complete");
+        else if (strcmp(st, "pending") == 0) pending++;
+        else if (strcmp(st, "complete") != 0)
+            fail_msg("after SIGINT, index.csv says %s for %s: a stopped point is pending", st,
+                     SLOW_IDS[k]);
+    }
+    index_free(&ix);
+    if (pending == 0) fail_msg("SIGINT came after every slow point finished: no pending point");
+    /* the same command again finishes the sweep */
+    sweep(ini, dir, "2", 0);
+    sweep(ini, ref, "2", 0);
+    for (int k = 0; k < 4; k++) {
+        assert_string_equal(run_status(dir, SLOW_IDS[k]), "complete");
+        assert_same_file(run_file(p, dir, SLOW_IDS[k], "layers.csv"), run_file(q, ref, SLOW_IDS[k], "layers.csv"));
+        assert_same_file(run_file(p, dir, SLOW_IDS[k], "census.csv"), run_file(q, ref, SLOW_IDS[k], "census.csv"));
+        char st[32];
+        index_status(dir, SLOW_IDS[k], 2, st, sizeof st);
+        assert_string_equal(st, "complete");
+    }
+    assert_same_file(join(p, dir, "index.csv"), join(q, ref, "index.csv"));
+}
+
+/* ---- 3. resume after a crash ------------------------------------------------------------- */
+
+typedef struct {
+    ino_t ino;
+    struct timespec mtime;
+} Stamp;
+
+static Stamp stamp(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) fail_msg("%s: %s", path, strerror(errno));
+    return (Stamp){st.st_ino, st.st_mtim};
+}
+
+static int same_stamp(Stamp a, Stamp b)
+{
+    return a.ino == b.ino && a.mtime.tv_sec == b.mtime.tv_sec && a.mtime.tv_nsec == b.mtime.tv_nsec;
+}
+
+static void test_resume_after_crash(void **state)
+{
+    (void)state;
+    const char *ref = ref_dir();
+    char dir[PATHMAX], p[PATHMAX], q[PATHMAX];
+    sub(dir, "crash");
+    sweep(g_ref_ini, dir, "2", 0);
+    /* point 1 lost its run.json; point 6 died half-way: only steps.csv and a temporary file */
+    const int lost = 1, half = 6;
+    assert_int_equal(unlink(run_file(p, dir, REF_IDS[lost], "run.json")), 0);
+    static const char *const gone[] = {"run.json", "layers.csv", "census.csv"};
+    for (size_t i = 0; i < 3; i++) assert_int_equal(unlink(run_file(p, dir, REF_IDS[half], gone[i])), 0);
+    write_text(run_file(p, dir, REF_IDS[half], ".layers.csv.tmp.123"), "step,layer\n0,1\n");
+    Stamp before[REF_N][2];
+    for (int k = 0; k < REF_N; k++)
+        if (k != lost && k != half) {
+            before[k][0] = stamp(run_file(p, dir, REF_IDS[k], "run.json"));
+            before[k][1] = stamp(run_file(p, dir, REF_IDS[k], "layers.csv"));
+        }
+    sweep(g_ref_ini, dir, "2", 0);
+    for (int k = 0; k < REF_N; k++) {
+        if (k == lost || k == half) {
+            assert_string_equal(run_status(dir, REF_IDS[k]), "complete");
+            assert_same_file(run_file(p, dir, REF_IDS[k], "layers.csv"), run_file(q, ref, REF_IDS[k], "layers.csv"));
+            assert_same_file(run_file(p, dir, REF_IDS[k], "census.csv"), run_file(q, ref, REF_IDS[k], "census.csv"));
+            continue;
+        }
+        if (!same_stamp(before[k][0], stamp(run_file(p, dir, REF_IDS[k], "run.json"))) ||
+            !same_stamp(before[k][1], stamp(run_file(q, dir, REF_IDS[k], "layers.csv"))))
+            fail_msg("resume touched the finished point %s", REF_IDS[k]);
+    }
+    if (exists(run_file(p, dir, REF_IDS[half], ".layers.csv.tmp.123")))
+        fail_msg("the crashed run's temporary file survived its rerun");
+    assert_same_file(join(p, dir, "index.csv"), join(q, ref, "index.csv"));
+    /* nothing to do: every point untouched */
+    Stamp all[REF_N];
+    for (int k = 0; k < REF_N; k++) all[k] = stamp(run_file(p, dir, REF_IDS[k], "run.json"));
+    sweep(g_ref_ini, dir, "1", 0);
+    for (int k = 0; k < REF_N; k++)
+        if (!same_stamp(all[k], stamp(run_file(p, dir, REF_IDS[k], "run.json"))))
+            fail_msg("a finished sweep run again redid %s", REF_IDS[k]);
+}
+
+/* ---- 4. shards and --index --------------------------------------------------------------- */
+
+static void test_shards_and_index(void **state)
+{
+    (void)state;
+    const char *ref = ref_dir();
+    char shard[3][PATHMAX], merged[PATHMAX], p[PATHMAX], q[PATHMAX];
+    int owner[REF_N];
+    for (int k = 0; k < REF_N; k++) owner[k] = -1;
+    for (int s = 0; s < 3; s++) {
+        char name[32], spec[8];
+        snprintf(name, sizeof name, "shard%d", s + 1);
+        snprintf(spec, sizeof spec, "%d/3", s + 1);
+        sub(shard[s], name);
+        Args a = {0};
+        args_add(&a, "sweep", g_ref_ini, "--out", shard[s], "--shard", spec, "-j", "2", NULL);
+        run_expect(&a, 0);
+        char names[64][256];
+        size_t n = list_dir(join(p, shard[s], "runs"), names, 64);
+        assert_true(n > 0);
+        for (size_t i = 0; i < n; i++) {
+            int k = 0;
+            while (k < REF_N && strcmp(REF_IDS[k], names[i]) != 0) k++;
+            if (k == REF_N) fail_msg("shard %s ran %s, not a point of the grid", spec, names[i]);
+            if (owner[k] >= 0) fail_msg("%s ran by shards %d/3 and %s", names[i], owner[k] + 1, spec);
+            owner[k] = s;
+            assert_string_equal(run_status(shard[s], names[i]), "complete");
+        }
+        /* the shard's index lists the whole grid, its own points complete, others pending */
+        Index ix;
+        index_load(&ix, shard[s]);
+        assert_int_equal(ix.n, REF_N);
+        for (int k = 0; k < REF_N; k++) {
+            int i = index_find(&ix, REF_IDS[k]);
+            assert_true(i >= 0);
+            int mine = 0;
+            for (size_t j = 0; j < n; j++) mine |= strcmp(names[j], REF_IDS[k]) == 0;
+            assert_string_equal(index_field(&ix, i, 3, I_STATUS), mine ? "complete" : "pending");
+        }
+        index_free(&ix);
+    }
+    for (int k = 0; k < REF_N; k++)
+        if (owner[k] < 0) fail_msg("no shard ran %s", REF_IDS[k]);
+    /* copy the shards together and rebuild the index */
+    sub(merged, "merged");
+    must_mkdir(merged);
+    must_mkdir(join(p, merged, "runs"));
+    char *sj = must_slurp(join(p, shard[0], "sweep.json"), NULL);
+    write_text(join(p, merged, "sweep.json"), sj);
+    t_free(sj);
+    for (int k = 0; k < REF_N; k++)
+        if (rename(run_file(p, shard[owner[k]], REF_IDS[k], NULL), run_file(q, merged, REF_IDS[k], NULL)))
+            fail_msg("rename %s: %s", p, strerror(errno));
+    Args a = {0};
+    args_add(&a, "sweep", "--index", merged, NULL);
+    run_expect(&a, 0);
+    assert_same_file(join(p, merged, "index.csv"), join(q, ref, "index.csv"));
+}
+
+/* ---- 5. a failed point ------------------------------------------------------------------- */
+
+static void test_failed_point(void **state)
+{
+    (void)state;
+    char ini[PATHMAX], dir[PATHMAX], p[PATHMAX];
+    write_text(sub(ini, "fail.ini"), "[experiment]\nname = fail\n[run]\n"
+                                     "data = gaussian, csv:/nonexistent-gt/missing.csv\n"
+                                     "depth = 2\nsteps = 5\n" TINY "[sweep]\nseeds = 2\n");
+    sub(dir, "fail");
+    sweep(ini, dir, "2", 1);
+    static const char *const ids[] = {"data=gaussian,seed=1", "data=gaussian,seed=2",
+                                      "data=csv__nonexistent-gt_missing.csv,seed=1",
+                                      "data=csv__nonexistent-gt_missing.csv,seed=2"};
+    Index ix;
+    index_load(&ix, dir);
+    if (strncmp(ix.header, "id,data,seed,status,", 20) != 0) fail_msg("index.csv header: %s", ix.header);
+    assert_int_equal(ix.n, 4);
+    for (int k = 0; k < 4; k++) {
+        int i = index_find(&ix, ids[k]);
+        if (i < 0) fail_msg("index.csv: no row for %s", ids[k]);
+        assert_string_equal(index_field(&ix, i, 2, I_STATUS), k < 2 ? "complete" : "failed");
+        if (k < 2) assert_string_equal(run_status(dir, ids[k]), "complete");
+        else {
+            char name[300];
+            snprintf(name, sizeof name, "logs/%s.log", ids[k]);
+            char *log = slurp(join(p, dir, name), NULL);
+            if (!log) fail_msg("%s: no log for the failed point", p);
+            if (!strstr(log, "/nonexistent-gt/missing.csv"))
+                fail_msg("%s does not hold the run's error line:\n%s", p, log);
+            t_free(log);
+        }
+    }
+    index_free(&ix);
+    /* run again: the failed points are tried again and fail again, the others stay */
+    sweep(ini, dir, "2", 1);
+}
+
+/* ---- 6. a different experiment into the same directory ----------------------------------- */
+
+static void test_other_sweep_same_out(void **state)
+{
+    (void)state;
+    char ini1[PATHMAX], ini2[PATHMAX], dir[PATHMAX], p[PATHMAX];
+    write_text(sub(ini1, "one.ini"), "[experiment]\nname = one\n[run]\ndepth = 2\nsteps = 5\n" TINY);
+    write_text(sub(ini2, "two.ini"), "[experiment]\nname = two\n[run]\ndepth = 3\nsteps = 5\n" TINY);
+    sub(dir, "shared-out");
+    sweep(ini1, dir, "1", 0);
+    char *index_before = must_slurp(join(p, dir, "index.csv"), NULL);
+    Args a = {0};
+    args_add(&a, "sweep", ini2, "--out", dir, NULL);
+    Res r;
+    run(&r, &a);
+    if (r.status != 2) fail_msg("second experiment into %s: exit %d, expected 2; stderr: %s", dir, r.status, r.err);
+    char *nl = strchr(r.err, '\n');
+    if (!nl || nl[1]) fail_msg("stderr is not one line: %s", r.err);
+    if (!strstr(r.err, dir)) fail_msg("the error does not name %s: %s", dir, r.err);
+    res_free(&r);
+    char *index_after = must_slurp(join(p, dir, "index.csv"), NULL);
+    assert_string_equal(index_before, index_after);
+    char names[64][256];
+    assert_int_equal(list_dir(join(p, dir, "runs"), names, 64), 1);
+    assert_string_equal(names[0], "seed=1");
+    t_free(index_before);
+    t_free(index_after);
+}
+
+/* ---- 7. CLI errors ----------------------------------------------------------------------- */
+
+/* Exit status 2, exactly one stderr line containing every needle, and no out dir created. */
+static void expect_usage_error(const char *out, const Args *a, ...)
+{
+    char cmd[2048];
+    show_args(a, cmd, sizeof cmd);
+    Res r;
+    run(&r, a);
+    if (r.status != 2) fail_msg("gradtrace%s: exit %d, expected 2; stderr: %s", cmd, r.status, r.err);
+    char *nl = strchr(r.err, '\n');
+    if (r.errlen < 2 || !nl || nl[1] != '\0')
+        fail_msg("gradtrace%s: stderr is not exactly one line:\n%s", cmd, r.err);
+    va_list ap;
+    va_start(ap, a);
+    for (const char *s; (s = va_arg(ap, const char *));)
+        if (!strstr(r.err, s)) {
+            va_end(ap);
+            fail_msg("gradtrace%s: error line does not mention '%s': %s", cmd, s, r.err);
+        }
+    va_end(ap);
+    res_free(&r);
+    if (out && exists(out)) fail_msg("gradtrace%s: created %s", cmd, out);
+}
+
+static void test_cli_errors(void **state)
+{
+    (void)state;
+    char out[PATHMAX], bad[PATHMAX], missing[PATHMAX], notsweep[PATHMAX];
+    sub(out, "never");
+    sub(missing, "no-such.ini");
+    sub(bad, "bad.ini");
+    write_text(bad, "[experiment]\nname = bad\n[run]\nwidth = 8\ndepth = 0\n");
+#define SW(a, ...) Args a = {0}; args_add(&a, "sweep", __VA_ARGS__, NULL)
+    { SW(a, "--out", out); expect_usage_error(out, &a, "experiment file", NULL); }
+    { SW(a, missing, "--out", out); expect_usage_error(out, &a, missing, NULL); }
+    { SW(a, g_ref_ini); expect_usage_error(out, &a, "--out", NULL); }
+    { SW(a, g_ref_ini, "--out"); expect_usage_error(out, &a, "--out", NULL); }
+    { SW(a, g_ref_ini, "--out", out, "-j", "0"); expect_usage_error(out, &a, "-j", NULL); }
+    { SW(a, g_ref_ini, "--out", out, "-j", "two"); expect_usage_error(out, &a, "-j", NULL); }
+    { SW(a, g_ref_ini, "--out", out, "--shard", "4/3"); expect_usage_error(out, &a, "--shard", "4/3", NULL); }
+    { SW(a, g_ref_ini, "--out", out, "--shard", "0/3"); expect_usage_error(out, &a, "--shard", NULL); }
+    { SW(a, g_ref_ini, "--out", out, "--shard", "x"); expect_usage_error(out, &a, "--shard", NULL); }
+    { SW(a, g_ref_ini, "--out", out, "--shard", "1/3x"); expect_usage_error(out, &a, "--shard", NULL); }
+    { SW(a, g_ref_ini, "--out", out, "--frobnicate"); expect_usage_error(out, &a, "--frobnicate", NULL); }
+    { SW(a, g_ref_ini, g_ref_ini, "--out", out); expect_usage_error(out, &a, "one", NULL); }
+    { SW(a, bad, "--out", out); expect_usage_error(out, &a, "bad.ini:5:", "depth", NULL); }
+#undef SW
+    /* --index on a directory that is not a sweep */
+    sub(notsweep, "not-a-sweep");
+    must_mkdir(notsweep);
+    Args a = {0};
+    args_add(&a, "sweep", "--index", notsweep, NULL);
+    expect_usage_error(NULL, &a, notsweep, NULL);
+    rm_tree(notsweep);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_cli_errors, free_all),
+        cmocka_unit_test_teardown(test_layout_and_index, free_all),
+        cmocka_unit_test_teardown(test_jobs_deterministic, free_all),
+        cmocka_unit_test_teardown(test_resume_after_crash, free_all),
+        cmocka_unit_test_teardown(test_shards_and_index, free_all),
+        cmocka_unit_test_teardown(test_failed_point, free_all),
+        cmocka_unit_test_teardown(test_other_sweep_same_out, free_all),
+        cmocka_unit_test_teardown(test_interrupt_and_resume, free_all),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
