@@ -18,10 +18,6 @@
 #define BD_MAX_PROBES 1000000   /* probe inputs (pm1: 2^D, so D <= 19) */
 #define BD_MAX_THREADS 256
 
-/* Random streams (rng_seed's stream argument). rng.h's enum owns ids 1..5; these stay
- * clear of it. */
-enum { BD_RNG_INPUTS = 101, BD_RNG_TRIAL = 102 };
-
 typedef enum {
     BD_INPUTS_PM1,      /* all 2^D corners of {-1, 1}^D */
     BD_INPUTS_GAUSSIAN, /* n rows ~ N(0, I_D) */

@@ -50,11 +50,6 @@ void census_free(Census *c)
     memset(c, 0, sizeof *c);
 }
 
-static double at(Dtype t, const void *p, size_t i)
-{
-    return t == DT_F32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
-}
-
 int census_measure(Census *c, Net *n, CensusRow *rows)
 {
     size_t W = c->width, units = (size_t)c->layers * W;
@@ -74,7 +69,8 @@ int census_measure(Census *c, Net *n, CensusRow *rows)
             size_t o = (size_t)l * W;
             for (size_t i = 0; i < m; i++)
                 for (size_t j = 0; j < W; j++) {
-                    double z = at(n->dtype, L->z, i * W + j), a = at(n->dtype, L->a, i * W + j);
+                    double z = dtype_get(n->dtype, L->z, i * W + j);
+                    double a = dtype_get(n->dtype, L->a, i * W + j);
                     c->alive[o + j] |= z > 0;
                     if (a < c->amin[o + j]) c->amin[o + j] = a;
                     if (a > c->amax[o + j]) c->amax[o + j] = a;

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 int gt_fail(GtErr *e, int code, const char *fmt, ...)
 {
@@ -14,4 +15,11 @@ int gt_fail(GtErr *e, int code, const char *fmt, ...)
         e->code = code;
     }
     return code;
+}
+
+double gt_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

@@ -23,7 +23,16 @@ typedef struct {
 int gt_fail(GtErr *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Seconds on a monotonic clock (for durations). */
+double gt_now(void);
+
 typedef enum { DT_F32 = 0, DT_F64 = 1 } Dtype;
+
+/* Element i of a float or double buffer, as a double (for loops off the hot path). */
+static inline double dtype_get(Dtype d, const void *p, size_t i)
+{
+    return d == DT_F32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
+}
 
 static inline size_t dtype_size(Dtype d) { return d == DT_F32 ? sizeof(float) : sizeof(double); }
 

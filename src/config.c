@@ -256,6 +256,9 @@ int config_validate(const Config *c, GtErr *e)
     if (c->steps > 0 && c->epochs > 0)
         return gt_fail(e, GT_EINPUT, "--steps %ld and --epochs %ld: give one of them",
                        c->steps, c->epochs);
+    if (c->init == INIT_RAI && c->sigma_b2 > 0)
+        return gt_fail(e, GT_EINPUT, "--sigma-b2 %g with --init rai: rai draws its own biases "
+                       "(N(0, 0.6007^2/fan_in)); drop --sigma-b2", c->sigma_b2);
     if (c->test_csv[0] && strncmp(c->data, "csv:", 4) != 0)
         return gt_fail(e, GT_EINPUT, "--test-csv: only used with --data csv:PATH (data is %s)",
                        c->data);

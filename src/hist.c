@@ -3,17 +3,12 @@
 
 #include <math.h>
 
-static double at(Dtype t, const void *p, size_t i)
-{
-    return t == DT_F32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
-}
-
 /* log10 |v * 2^e2| without forming the product, which may underflow. */
 static double log10_scaled(double v, int e2) { return log10(fabs(v)) + e2 * log10(2.0); }
 
 static double value(const Net *n, const void *p, size_t i, int grad, int e2)
 {
-    double v = at(n->dtype, p, i);
+    double v = dtype_get(n->dtype, p, i);
     return grad ? (v == 0 ? -INFINITY : log10_scaled(v, e2)) : v;
 }
 

@@ -12,7 +12,10 @@ typedef struct {
 } Rng;
 
 /* Stream ids in use; a new purpose gets a new id, never reuses one. */
-enum { RNG_INIT = 1, RNG_DATA = 2, RNG_SHUFFLE = 3, RNG_PROBE = 4, RNG_TEACHER = 5 };
+enum {
+    RNG_INIT = 1, RNG_DATA = 2, RNG_SHUFFLE = 3, RNG_PROBE = 4, RNG_TEACHER = 5,
+    BD_RNG_INPUTS = 101, BD_RNG_TRIAL = 102, /* gradtrace census: probe inputs, trials */
+};
 
 void rng_seed(Rng *r, uint64_t seed, uint64_t stream);
 uint64_t rng_u64(Rng *r);

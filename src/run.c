@@ -48,13 +48,6 @@ typedef struct {
     double t0, t_loaded;
 } Run;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void run_free(Run *r)
 {
     csv_abort(&r->steps);
@@ -118,7 +111,7 @@ static int setup(Run *r, GtErr *e)
     };
     int rc = data_load(&ds, &r->train, &r->test, e);
     if (rc) return rc;
-    r->t_loaded = now();
+    r->t_loaded = gt_now();
     if ((size_t)c->batch > r->train.n)
         return gt_fail(e, GT_EINPUT, "--batch %ld: larger than the training set (%zu samples)",
                        c->batch, r->train.n);
@@ -311,7 +304,7 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         }
         csv_real(f, c->lr);
         csv_xnorm(f, probe_grad_l2(r->st, n->nlayers));
-        csv_real(f, now() - r->t0);
+        csv_real(f, gt_now() - r->t0);
         csv_end_row(f);
     }
     /* the trained weights: final census, weights and test evaluation */
@@ -357,7 +350,7 @@ static int write_run_json(const Run *r, const char *status, const Summary *sum, 
     cJSON_AddStringToObject(blas, "core", openblas_get_corename());
     cJSON_AddStringToObject(blas, "config", openblas_get_config());
     cJSON_AddNumberToObject(blas, "threads", (double)c->threads);
-    double t = now();
+    double t = gt_now();
     cJSON *tm = cJSON_AddObjectToObject(doc, "timings");
     cJSON_AddNumberToObject(tm, "total_seconds", t - r->t0);
     if (r->t_loaded > 0) {
@@ -403,7 +396,7 @@ int run_train(const Config *c, volatile sig_atomic_t *stop, RunResult *res, GtEr
 {
     Run r = {.c = c};
     Summary sum = {.diverged_at = -1, .loss = NAN};
-    r.t0 = now();
+    r.t0 = gt_now();
     openblas_set_num_threads((int)c->threads);
     int rc = setup(&r, e);
     if (!rc) rc = train(&r, stop, &sum, e);

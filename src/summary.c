@@ -8,32 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace.h"
+
 static cJSON *load_json(const char *dir)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/run.json", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    do {
-        if (len + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap = 2 * cap + 8192);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        got = fread(buf + len, 1, 4096, f);
-        len += got;
-    } while (got > 0);
-    fclose(f);
-    buf[len] = 0;
-    cJSON *doc = cJSON_Parse(buf);
-    free(buf);
-    return doc;
+    return json_read(path);
 }
 
 static double num(const cJSON *obj, const char *key)

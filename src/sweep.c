@@ -20,13 +20,6 @@
 #define PATH_LEN 4096
 #define ARG_LEN (PATH_LEN + 64) /* "--out=" and a path */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void add_arg(void *ctx, const char *key, const char *val)
 {
     cJSON_AddStringToObject(ctx, key, val);
@@ -56,24 +49,6 @@ static cJSON *grid_json(const Experiment *x)
         cJSON_AddItemToObject(p, "args", args);
         cJSON_AddItemToArray(points, p);
     }
-    return doc;
-}
-
-static cJSON *read_json(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    cJSON *doc = NULL;
-    if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
-        buf[len] = 0;
-        doc = cJSON_Parse(buf);
-    }
-    free(buf);
-    fclose(f);
     return doc;
 }
 
@@ -211,7 +186,7 @@ static int check_same_grid(const char *out, const cJSON *grid, GtErr *e)
 {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/sweep.json", out);
-    cJSON *old = read_json(path);
+    cJSON *old = json_read(path);
     if (!old) return access(path, F_OK) == 0
                         ? gt_fail(e, GT_EINPUT, "%s: unreadable; remove it or use another --out", path)
                         : GT_OK;
@@ -258,7 +233,7 @@ int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e)
         if (summary_finished(dir)) pr.done++;
         else queue[nq++] = k;
     }
-    double t0 = now(), busy = 0;
+    double t0 = gt_now(), busy = 0;
     size_t ended = 0;
     if (o->progress) o->progress(o->ctx, &pr);
     rc = GT_OK;
@@ -270,7 +245,7 @@ int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e)
                 rc = e->code;
                 break;
             }
-            slots[s] = (Slot){.pid = pid, .k = queue[qi++], .t0 = now()};
+            slots[s] = (Slot){.pid = pid, .k = queue[qi++], .t0 = gt_now()};
             pr.running++;
         }
         if (rc && !pr.running) break;
@@ -295,14 +270,14 @@ int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e)
             pr.running--;
             if (*o->stop && !ok) break; /* stopped, not failed: resumed next time */
             ended++;
-            busy += now() - slots[s].t0;
+            busy += gt_now() - slots[s].t0;
             ok ? pr.done++ : pr.failed++;
             run_dir(o->out, id, dir, sizeof dir);
             RunSummary sum;
             summary_read(dir, &sum);
             pr.id = id;
             pr.status = ok ? sum.status : "failed";
-            pr.elapsed = now() - t0;
+            pr.elapsed = gt_now() - t0;
             size_t left = nq - qi + pr.running;
             pr.eta = ended ? busy / (double)ended * (double)left / (double)o->jobs : -1;
             if (o->progress) o->progress(o->ctx, &pr);
@@ -331,7 +306,7 @@ int sweep_index(const char *out, GtErr *e)
 {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/sweep.json", out);
-    cJSON *grid = read_json(path);
+    cJSON *grid = json_read(path);
     if (!grid) return gt_fail(e, GT_EINPUT, "%s: missing or unreadable (is %s a sweep directory?)", path, out);
     const cJSON *axes = cJSON_GetObjectItemCaseSensitive(grid, "axes");
     const cJSON *points = cJSON_GetObjectItemCaseSensitive(grid, "points");

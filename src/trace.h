@@ -52,6 +52,9 @@ void csv_abort(CsvFile *c);
 int npy_write(const char *dir, const char *name, const void *data, int elem, size_t rows,
               size_t cols, GtErr *e);
 
+/* Reads a JSON file; NULL when missing or not JSON. */
+struct cJSON *json_read(const char *path);
+
 /* Writes a cJSON document to DIR/NAME, pretty-printed, atomically. */
 int json_write(const char *dir, const char *name, const struct cJSON *doc, GtErr *e);
 
