@@ -60,8 +60,9 @@ $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
 $(BUILD)/libgradtrace.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
+# linked under a temporary name: a sweep running the old binary never sees a half-written one
 $(BUILD)/gradtrace: $(CLI_OBJ) $(BUILD)/libgradtrace.a
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tests/obj/%.o: tests/%.c | $(BUILD)/tests/obj
 	$(CC) $(CFLAGS) -Isrc -c $< -o $@
@@ -72,9 +73,16 @@ $(BUILD)/tests/%: $(BUILD)/tests/obj/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libgradtra
 $(BUILD)/obj $(BUILD)/tests/obj:
 	mkdir -p $@
 
+# Script tests drive the binary end to end: faults (kills, full disks, signals) and, outside
+# the sanitizer build, the figures and report in headless Chromium.
+SCRIPT_TESTS := $(wildcard tests/faults/run)
+ifneq ($(SANITIZE),1)
+SCRIPT_TESTS += $(wildcard tests/report/run)
+endif
+
 # Each test binary runs on its own; the CLI tests find the binary through GRADTRACE.
 test: $(TEST_BIN) $(BUILD)/gradtrace
-	@set -e; for t in $(TEST_BIN); do \
+	@set -e; for t in $(TEST_BIN) $(SCRIPT_TESTS); do \
 	  echo "== $$t"; GRADTRACE=$(CURDIR)/$(BUILD)/gradtrace OPENBLAS_NUM_THREADS=1 $$t; \
 	done; echo "all tests passed"
 
@@ -89,6 +97,9 @@ help:
 	@echo "make test       build and run the CMocka test suite"
 	@echo "make demo       the flagship experiment: gradient norms per activation, depth 20"
 	@echo "make SANITIZE=1 test   the suite under ASan+UBSan (build-san/)"
+	@echo "make figures    run experiments/*.ini not yet run (results/) and draw figures/*.png|svg"
+	@echo "make report     report/index.html: every figure, measured sentences, exact configs"
+	@echo "make bench      benchmark tables (bench/RESULTS.md)"
 
 # benchmarks and fuzzing bring their own rules
 include $(wildcard bench/*.mk tests/fuzz/*.mk)

@@ -63,5 +63,5 @@ $(FIGURES)/%.svg: plots/%.gp $(PLOT_DEPS)
 # the report covers every experiment file of $(EXPDIR) (and says "not run" for one
 # without results); it embeds the PNGs, so it depends on them
 $(REPORT)/index.html: $(filter %.png,$(FIGURE_FILES)) $(INDEX_FILES) $(RESULTS)/activations.csv \
-                      $(wildcard $(EXPDIR)/*.ini) scripts/report scripts/figures-lib.awk
+                      $(wildcard $(EXPDIR)/*.ini) scripts/report scripts/report.awk scripts/figures-lib.awk
 	scripts/report --results $(RESULTS) --figures $(FIGURES) --experiments $(EXPDIR) --out $@

@@ -422,8 +422,8 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
     tanh_q = RATIO0["tanh", ds]
     if (is_num(tanh_q)) {
         if (tanh_q > -2)
-            verdict("qualifies", sprintf("S2 — tanh with Xavier init does <em>not</em> vanish here: layer 1 gets %s of layer %s's gradient at depth %s%s, and only %s of its units are saturated at step 0. S2's vanishing needs saturation; Xavier's initial scale avoids it in this setting.", \
-                p10(tanh_q), ds, ds, nd > 1 && is_num(RATIO0["tanh", D[nd]]) ? sprintf(" (%s at depth %s)", p10(RATIO0["tanh", D[nd]]), D[nd]) : "", pct(SAT0["tanh", ds])))
+            verdict("qualifies", sprintf("S2 — tanh with Xavier init does <em>not</em> vanish here: layer 1 gets %s of layer %s's gradient at depth %s%s, and %s of its units are saturated at step 0. S2's vanishing needs saturation; Xavier's initial scale avoids it in this setting.", \
+                p10(tanh_q), ds, ds, nd > 1 && is_num(RATIO0["tanh", D[nd]]) ? sprintf(" (%s at depth %s)", p10(RATIO0["tanh", D[nd]]), D[nd]) : "", SAT0["tanh", ds] + 0 == 0 ? "none" : "only " pct(SAT0["tanh", ds])))
         else verdict("confirms", sprintf("S2 — tanh's layer-1 gradient is %s of layer %s's at depth %s, with %s of units saturated.", p10(tanh_q), ds, ds, pct(SAT0["tanh", ds])))
     }
     runs_table_grad()

@@ -14,6 +14,7 @@ static const struct {
     {"run", cmd_run, "train one network and write per-layer traces"},
     {"sweep", cmd_sweep, "run an experiment file's grid of runs, resumably, in parallel"},
     {"census", cmd_census, "born-dead Monte Carlo over fresh initialisations"},
+    {"theory", cmd_theory, "mean-field predictions: q*, chi1, depth scale"},
     {"activations", cmd_act, "f and f' of every activation on a grid of x, as CSV"},
 };
 
@@ -24,8 +25,8 @@ static void usage(FILE *f)
                "commands:\n",
             GT_VERSION);
     for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].help);
-    fprintf(f, "  %-10s %s\n\n  --version  print the version\n", "help", "this text");
+        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+    fprintf(f, "  %-12s %s\n\n  --version  print the version\n", "help", "this text");
 }
 
 int main(int argc, char **argv)
