@@ -282,6 +282,9 @@ function top(    n, nm, i, k, path, t, cl, st, cnt, ok, core, ver, line) {
     ok = (getline line < path) > 0
     close(path)
     printf "<tr><td class=l>%d</td><td class=l><a href=\"#activations\">The activations and their derivatives</a></td><td class=l>S1, S3, S6, S7</td><td>%s</td></tr>\n", n + 1, ok ? "computed" : "<span class=notrun>not run</span>"
+    split("theory_grad_profile borndead theory_phase", CN, " ")
+    for (k = 1; k <= 3; k++)
+        printf "<tr><td class=l>%d</td><td class=l><a href=\"#%s\">%s</a></td><td class=l>%s</td><td>%s</td></tr>\n", n + 1 + k, CN[k], h(comp_title(CN[k])), comp_claim(CN[k]), comp_missing(CN[k]) == "" ? "computed" : "<span class=notrun>not run</span>"
     print "</table>"
 }
 
@@ -761,6 +764,146 @@ function body_activations(    line, f, a, x, y, d, maxd, xmax, n, c, lim) {
     print "<p class=desc>Computed by " code("gradtrace activations --from -6 --to 6 --points 1201") " (" h(dir) ").</p>"
 }
 
+# ---- issue 5: the computed figures (mean-field theory, born-dead census) -----------------------------
+# sections theory_grad_profile, borndead, theory_phase; dir = the results root. CSV_ROWS/CSV_V:
+# csv_read(path, pfx) reads a CSV with a header into CV[pfx, row, column] and returns the row count.
+function csv_read(path, pfx,    line, n, f, c, k, r, hdr) {
+    r = 0
+    if ((getline line < path) <= 0) { close(path); return 0 }
+    n = split(line, hdr, ",")
+    while ((getline line < path) > 0) { split(line, f, ","); r++; for (k = 1; k <= n; k++) CV[pfx, r, hdr[k]] = f[k] }
+    close(path)
+    return r
+}
+function have(path,    line, ok) { ok = (getline line < path) > 0; close(path); return ok }
+function comp_title(nm) {
+    if (nm == "theory_grad_profile") return "Mean-field theory laid over experiment 1's per-layer gradients"
+    if (nm == "borndead") return "Born-dead relu networks: probability against depth and width"
+    if (nm == "theory_phase") return "tanh's order-to-chaos phase diagram and where the inits sit"
+}
+function comp_claim(nm) { return nm == "borndead" ? "S5" : nm == "theory_grad_profile" ? "S1, S2, S3, S6" : "S2" }
+function comp_files(nm) {
+    if (nm == "theory_grad_profile") return results "/theory/profiles.csv " results "/grad_profile/index.csv"
+    if (nm == "borndead") return results "/census/he-nobias-1.csv " results "/census/he-nobias-100.csv " results "/census/he-bias-1.csv " results "/census/rai-bias-1.csv"
+    return results "/theory/tanh-phase.csv " results "/theory/tanh-critical.csv " results "/theory/tanh-inits.csv"
+}
+# "" when every data file of section nm is there, else the missing ones
+function comp_missing(nm,    n, fl, k, s) {
+    n = split(comp_files(nm), fl, " "); s = ""
+    for (k = 1; k <= n; k++) if (!have(fl[k])) s = s (s == "" ? "" : ", ") fl[k]
+    return s
+}
+function comp_head(    m, c) {
+    c = comp_claim(name)
+    print "<section id=\"" name "\"><h2>" h(comp_title(name)) " <span class=claimids>(" c ")</span></h2>"
+    print claim_html(c)
+    if (name == "theory_grad_profile") print "<p class=desc>Does the mean-field theory of wide random networks (Poole et al. 2016, Schoenholz et al. 2017; " code("gradtrace theory") ") predict the per-layer gradient profile that experiment 1 measured at initialisation? No new runs: step 0 of experiment 1's runs against " code("gradtrace theory --activation A --sigma-w2 S --sigma-b2 0 --q0 1 --depth L --csv") " with σ<sub>w</sub><sup>2</sup> = 1 for xavier-normal (2·fan_in/(fan_in+fan_out) on the square hidden layers) and 2 for he-normal.</p>"
+    if (name == "borndead") print "<p class=desc>How likely is a narrow deep relu network to be dead before training — some hidden layer outputs 0 for every input, so the network is constant (Lu, Shin, Su &amp; Karniadakis 2020)? Monte Carlo over fresh networks (" code("gradtrace census") ", input dimension 2) against the exact 1 − (1 − 2<sup>−N</sup>)<sup>L</sup> for one input, and the randomized asymmetric initialisation (rai) that the paper proposes.</p>"
+    if (name == "theory_phase") print "<p class=desc>Where do the usual initialisations put a tanh network in the mean-field phase diagram? χ<sub>1</sub> &lt; 1: gradients vanish towards the input (ordered phase), &gt; 1: they explode (chaotic), = 1: critical. " code("gradtrace theory --activation tanh --phase-grid") " and " code("--critical") ".</p>"
+    m = comp_missing(name)
+    if (m != "") print "<p class=notrun>Not run: " h(m) " missing (" code("make figures") " computes " (name == "theory_grad_profile" ? "them; the measured part is experiment 1, grad_profile" : "them") ").</p>"
+}
+function comp_body() {
+    if (comp_missing(name) != "") return
+    if (name == "theory_grad_profile") body_theory_profile()
+    else if (name == "borndead") body_borndead()
+    else body_theory_phase()
+}
+function pred_r(a, s, L, l) { return ((a, s, L, l) in PR) ? PR[a, s, L, l] : "" }
+function body_theory_profile(    n, r, i, a, s, L, l, mL, m, p, dev, wd, wcfg, pf, mf, t, tanh50, key) {
+    n = csv_read(results "/theory/profiles.csv", "p")
+    for (r = 1; r <= n; r++) PR[CV["p", r, "activation"], CV["p", r, "sigma_w2"] + 0, CV["p", r, "depth"] + 0, CV["p", r, "layer"] + 0] = CV["p", r, "log10_delta_sq_ratio"]
+    dir = results "/grad_profile"
+    load_all()
+    print "<table><tr><th class=l>activation</th><th class=l>init (σ<sub>w</sub><sup>2</sup>)</th><th>depth L</th><th>layer 1: measured</th><th>predicted</th><th>layer 2: measured</th><th>predicted</th><th>mean factor per layer on E‖δ‖<sup>2</sup> (layers 2…L): measured</th><th>predicted</th><th>largest |measured − predicted|, layers 2…L (decades)</th></tr>"
+    wd = -1; t = 0
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        a = arg(i, "activation"); s = arg(i, "init") == "xavier-normal" ? 1 : arg(i, "init") == "he-normal" ? 2 : 0
+        L = DEP[i]
+        if (!s || pred_r(a, s, L, 1) == "" || !is_num(lv(i, 0, L, "delta_log10"))) continue
+        mL = lv(i, 0, L, "delta_log10"); dev = 0
+        for (l = 2; l <= L; l++) { m = 2 * (lv(i, 0, l, "delta_log10") - mL); p = pred_r(a, s, L, l); if (abs(m - p) > dev) dev = abs(m - p) }
+        mf = 10 ^ (2 * (lv(i, 0, 2, "delta_log10") - mL) / (L - 2)); pf = 10 ^ (pred_r(a, s, L, 2) / (L - 2))
+        t++
+        if (dev > wd) { wd = dev; wcfg = label(i) " at depth " L }
+        if (a == "tanh" && s == 1) { TM1[L] = 2 * (lv(i, 0, 1, "delta_log10") - mL); TP1[L] = pred_r(a, s, L, 1); TMF[L] = mf; TPF[L] = pf; TDEV[L] = dev }
+        if (a == "tanh" && s == 2) { HM1[L] = 2 * (lv(i, 0, 1, "delta_log10") - mL); HP1[L] = pred_r(a, s, L, 1) }
+        if (a == "sigmoid" && s == 1) { SM1[L] = 2 * (lv(i, 0, 1, "delta_log10") - mL); SP1[L] = pred_r(a, s, L, 1) }
+        printf "<tr><td class=l>%s</td><td class=l>%s (%d)</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", h(a), h(arg(i, "init")), s, L, \
+            p10(2 * (lv(i, 0, 1, "delta_log10") - mL), 2), p10(pred_r(a, s, L, 1), 2), p10(2 * (lv(i, 0, 2, "delta_log10") - mL), 2), p10(pred_r(a, s, L, 2), 2), \
+            sprintf("%.4f", mf), sprintf("%.4f", pf), f2(dev)
+    }
+    print "</table><p class=desc>Measured: 2·(delta_log10<sub>l</sub> − delta_log10<sub>L</sub>) of layers.csv at step 0 (one batch), i.e. log<sub>10</sub>(E‖δ<sub>l</sub>‖<sup>2</sup>/E‖δ<sub>L</sub>‖<sup>2</sup>); predicted: " code("log10_delta_sq_ratio") ". The mean factor per layer is 10 to the power (ratio at layer 2)/(L − 2).</p>"
+    if (!t) { print "<p class=notrun>No xavier-normal or he-normal run of experiment 1 has finished: nothing to compare.</p>"; return }
+    print "<ul>"
+    for (L = 1; L <= 100; L++) if (L in TM1)
+        li(sprintf("tanh, xavier-normal, %d layers: E‖δ‖<sup>2</sup> shrinks by a factor %.4f per layer on average from layer L down to layer 2, against %.4f predicted; layer 1 gets %s of layer %d's E‖δ‖<sup>2</sup>, predicted %s. From layer 2 on the measured log-ratio stays within %s decades of the prediction.", \
+            L, TMF[L], TPF[L], p10(TM1[L], 2), L, p10(TP1[L], 2), f2(TDEV[L])))
+    for (L = 1; L <= 100; L++) if (L in HM1) li(sprintf("tanh, he-normal (chaotic side), %d layers: layer 1 gets %s of layer %d's E‖δ‖<sup>2</sup>, predicted %s.", L, p10(HM1[L], 2), L, p10(HP1[L], 2)))
+    for (L = 1; L <= 100; L++) if (L in SM1) li(sprintf("sigmoid, xavier-normal, %d layers: %s measured, %s predicted at layer 1.", L, p10(SM1[L]), p10(SP1[L])))
+    print "</ul>"
+    verdict(wd < 0.5 ? "confirms" : "qualifies", sprintf("the mean-field prediction %s: over the %d runs, the largest gap between the measured and predicted log<sub>10</sub> ratio on layers 2…L is %s decades (%s), on profiles that span up to %s decades. The gap at layer 1 for xavier-normal comes from its first layer (fan_in 32 against 256 units: q<sub>1</sub> = 0.22 instead of the theory's σ<sub>w</sub><sup>2</sup>q<sub>0</sub> = 1), which only the tanh curve feels.", \
+        wd < 0.5 ? "reproduces the measured per-layer profiles of experiment 1 at width 256" : "follows the measured profiles only roughly", t, f2(wd), wcfg, (1 in SM1 || 50 in SM1) ? f1(-SP1[50]) : "many"))
+}
+function pcb(x) { return is_num(x) && x + 0 > 0.999 && x + 0 < 1 ? sprintf("%.2f %%", 100 * x) : pct(x) }
+function bd(v, w, L, col) { return ((v, w, L) in BDR) ? CV[v, BDR[v, w, L], col] : "" }
+function body_borndead(    v, nv, VV, k, n, r, w, L, nin, ntot, above, gap, gw, gL, x, hi) {
+    nv = split("he-nobias-1 he-nobias-100 he-bias-1 rai-bias-1", VV, " ")
+    for (k = 1; k <= nv; k++) {
+        n = csv_read(results "/census/" VV[k] ".csv", VV[k])
+        NBD[VV[k]] = n
+        for (r = 1; r <= n; r++) BDR[VV[k], CV[VV[k], r, "width"] + 0, CV[VV[k], r, "depth"] + 0] = r
+    }
+    nin = 0; ntot = 0
+    for (k = 1; k <= nv; k++) {
+        v = VV[k]
+        for (r = 1; r <= NBD[v]; r++) if (is_num(CV[v, r, "exact"])) { ntot++; x = CV[v, r, "exact"] + 0; if (x >= CV[v, r, "ci_low"] && x <= CV[v, r, "ci_high"]) nin++ }
+    }
+    above = 0; gap = -1
+    for (r = 1; r <= NBD["he-nobias-100"]; r++) {
+        w = CV["he-nobias-100", r, "width"] + 0; L = CV["he-nobias-100", r, "depth"] + 0
+        x = bd("he-nobias-1", w, L, "exact")
+        if (!is_num(x)) continue
+        if (CV["he-nobias-100", r, "ci_low"] + 0 > x + 0) above++
+        if (x - CV["he-nobias-100", r, "fraction"] > gap) { gap = x - CV["he-nobias-100", r, "fraction"]; gw = w; gL = L }
+    }
+    print "<ul>"
+    li(sprintf("The exact formula lies inside the Monte Carlo's Wilson 95%% interval in %d of the %d rows where it applies (one input; %s networks per width). The rows of one width share their networks (a depth-L network is the first L layers of a depth-50 one), so misses come in runs along a width rather than independently.", nin, ntot, CV["he-nobias-1", 1, "trials"]))
+    li(sprintf("he-normal without biases, one input: at width 2, %s of the networks are born dead at depth 10 and %s at depth 50 (exact %s and %s); at width 5, %s at depth 50; at width 10, %s at depth 50.", \
+        pcb(bd("he-nobias-1", 2, 10, "fraction")), pcb(bd("he-nobias-1", 2, 50, "fraction")), pcb(bd("he-nobias-1", 2, 10, "exact")), pcb(bd("he-nobias-1", 2, 50, "exact")), pcb(bd("he-nobias-1", 5, 50, "fraction")), pcb(bd("he-nobias-1", 10, 50, "fraction"))))
+    li(sprintf("With 100 Gaussian inputs instead of one, the fraction is lower: %s of the %d rows lie significantly above the single-input formula (lower Wilson bound above it); the largest gap is %s points (width %d, depth %d: %s against %s). For a set of inputs the formula is an upper bound.", \
+        above == 0 ? "none" : above, NBD["he-nobias-100"], sprintf("%.1f", 100 * gap), gw, gL, pcb(bd("he-nobias-100", gw, gL, "fraction")), pcb(bd("he-nobias-1", gw, gL, "exact"))))
+    li(sprintf("With biases (σ<sub>b</sub><sup>2</sup> = 1), one input, depth 50: he-normal %s at width 2, %s at width 3, %s at width 5, %s at width 10; rai %s, %s, %s and %s.", \
+        pcb(bd("he-bias-1", 2, 50, "fraction")), pcb(bd("he-bias-1", 3, 50, "fraction")), pcb(bd("he-bias-1", 5, 50, "fraction")), pcb(bd("he-bias-1", 10, 50, "fraction")), \
+        pcb(bd("rai-bias-1", 2, 50, "fraction")), pcb(bd("rai-bias-1", 3, 50, "fraction")), pcb(bd("rai-bias-1", 5, 50, "fraction")), pcb(bd("rai-bias-1", 10, 50, "fraction"))))
+    print "</ul>"
+    x = bd("he-nobias-1", 2, 50, "fraction")
+    if (is_num(x)) verdict(x > 0.5 ? "confirms" : "qualifies", sprintf("S5, at initialisation — a narrow deep relu network is likely dead before any training: %s of width-2, depth-50 he-normal networks are (%s of width-10 ones), and P → 1 as depth grows at any fixed width.", pcb(x), pcb(bd("he-nobias-1", 10, 50, "fraction"))))
+    x = bd("he-bias-1", 3, 50, "fraction"); hi = bd("rai-bias-1", 3, 50, "fraction")
+    if (is_num(x) && is_num(hi)) verdict(hi < x ? "confirms" : "contradicts", sprintf("Lu et al.: rai lowers the born-dead probability (width 3, depth 50: %s against %s with he-normal%s), but at width 2 it still loses %s of the networks by depth 50.", pcb(hi), pcb(x), is_num(bd("rai-bias-1", 10, 50, "fraction")) ? sprintf("; width 10: %s against %s", pcb(bd("rai-bias-1", 10, 50, "fraction")), pcb(bd("he-bias-1", 10, 50, "fraction"))) : "", pcb(bd("rai-bias-1", 2, 50, "fraction"))))
+    print "<p class=desc>" code(sprintf("gradtrace census --widths 2,3,4,5,10 --depths 1,2,3,5,10,…,50 --input-dim 2 --trials %s --seed 1", CV["he-nobias-1", 1, "trials"])) " with " code("--init he-normal --bias off --inputs gaussian:1") ", " code("--inputs gaussian:100") ", " code("--bias on") " (σ<sub>b</sub><sup>2</sup> = 1) and " code("--init rai --bias on") " (" h(results) "/census/).</p>"
+}
+function body_theory_phase(    n, r, nc, b0, b05, b5, ni, k, nord, ng, xi) {
+    nc = csv_read(results "/theory/tanh-critical.csv", "c")
+    for (r = 1; r <= nc; r++) { k = sprintf("%.4f", CV["c", r, "sigma_b2"]); CRIT[k] = CV["c", r, "sigma_w2_critical"] }
+    ni = csv_read(results "/theory/tanh-inits.csv", "i")
+    ng = csv_read(results "/theory/tanh-phase.csv", "g"); nord = 0
+    for (r = 1; r <= ng; r++) if (CV["g", r, "chi1"] + 0 < 1 - 1e-9) nord++
+    print "<ul>"
+    li(sprintf("The critical line (χ<sub>1</sub> = 1) starts at σ<sub>w</sub><sup>2</sup> = %s for σ<sub>b</sub><sup>2</sup> = 0 and rises steeply: %s at σ<sub>b</sub><sup>2</sup> = 0.01, %s at 0.1, %s at 0.5. Any bias variance moves the edge of chaos to larger weights.", \
+        sprintf("%.6f", CRIT["0.0000"]), f3(CRIT["0.0100"]), f3(CRIT["0.1000"]), f3(CRIT["0.5000"])))
+    for (r = 1; r <= ni; r++) {
+        xi = CV["i", r, "xi"]
+        li(sprintf("%s (σ<sub>w</sub><sup>2</sup> = %.3g, σ<sub>b</sub><sup>2</sup> = 0): χ<sub>1</sub> = %s, %s%s.", CV["i", r, "init"] == "standard" ? "standard U[±1/√n]" : h(CV["i", r, "init"]), CV["i", r, "sigma_w2"], f3(CV["i", r, "chi1"]), h(CV["i", r, "phase"]), \
+            CV["i", r, "phase"] == "ordered" ? sprintf(": E‖δ‖<sup>2</sup> shrinks %.1f-fold per layer (depth scale ξ = %s layers), 10<sup>%s</sup> over 20 layers", 1 / CV["i", r, "chi1"], f2(xi), minus(sprintf("%.1f", 20 * log(CV["i", r, "chi1"]) / log(10)))) : \
+            CV["i", r, "phase"] == "chaotic" ? sprintf(": E‖δ‖<sup>2</sup> grows by %.3f per layer, 10<sup>%.1f</sup> over 50 layers", CV["i", r, "chi1"], 50 * log(CV["i", r, "chi1"]) / log(10)) : ": on the edge of chaos, gradients neither vanish nor explode at the fixed point"))
+    }
+    li(sprintf("On the grid (%d points, σ<sub>w</sub><sup>2</sup> 0.2…4, σ<sub>b</sub><sup>2</sup> 0…0.5) %s of the points are in the ordered phase.", ng, pct(nord / ng)))
+    print "</ul>"
+    if (is_num(CRIT["0.0000"])) verdict("qualifies", sprintf("S2 — tanh's gradients vanish in the ordered phase, not always: Xavier's σ<sub>w</sub><sup>2</sup> = 1 without biases sits exactly on the critical line (σ<sub>w</sub><sup>2</sup> = %s), which is why experiment 1's tanh/xavier profile is nearly flat; the older standard init (σ<sub>w</sub><sup>2</sup> = 1/3) is deep in the ordered phase, He's σ<sub>w</sub><sup>2</sup> = 2 in the chaotic one.", sprintf("%.6f", CRIT["0.0000"])))
+}
+
 # ---- captions ----------------------------------------------------------------------------------------------
 function caption(f) {
     if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line."
@@ -775,6 +918,9 @@ function caption(f) {
     if (f == "glorot2010_act_hist") return "Distribution of each hidden layer's activation values over one batch at the last logged step — the analogue of Glorot & Bengio's Fig. 6."
     if (f == "he2015") return "(a) Training loss, (b) test accuracy and (c) the weight-gradient norm per layer at initialisation of the deep relu net with Xavier and with He initialisation. The dotted lines mark chance (ln 10 and 10 %)."
     if (f == "fmnist_curves") return "Fashion-MNIST test accuracy (whole test set) over training, one panel per depth; solid: each activation with its usual initialiser, dashed: with the other one."
+    if (f == "theory_grad_profile") return "log<sub>10</sub>(E‖δ<sub>l</sub>‖<sup>2</sup>/E‖δ<sub>L</sub>‖<sup>2</sup>) per hidden layer l at initialisation (δ = ∂ℓ/∂z, L the last hidden layer), one panel per activation and depth. Points: experiment 1's runs at step 0 (width 256, one batch); lines: the mean-field prediction of " code("gradtrace theory") " for W ~ N(0, σ<sub>w</sub><sup>2</sup>/fan_in) with σ<sub>w</sub><sup>2</sup> = 1 (xavier-normal, exact on the square hidden layers) or 2 (he-normal), σ<sub>b</sub><sup>2</sup> = 0 and q<sub>0</sub> = 1 — kept simple: the theory's first layer has q<sub>1</sub> = σ<sub>w</sub><sup>2</sup>, while xavier-normal's first layer (fan_in 32) gives q<sub>1</sub> = 0.22, which shifts tanh's first few layers."
+    if (f == "borndead") return "Fraction of relu networks born dead (some hidden layer outputs 0 for every probe input) against the number of hidden layers, one colour per width, input dimension 2. Points: Monte Carlo of " code("gradtrace census") " with Wilson 95% intervals (mostly smaller than the markers); solid lines: the exact 1 − (1 − 2<sup>−width</sup>)<sup>depth</sup> for one input. (a) he-normal without biases, at one Gaussian input (filled) and at 100 (open, dashed): more inputs, fewer dead networks — the formula is an upper bound for a set. (b) With biases σ<sub>b</sub><sup>2</sup> = 1: he-normal (filled) against rai, the randomized asymmetric initialisation of Lu et al. (open squares, dashed)."
+    if (f == "theory_phase") return "χ<sub>1</sub> = σ<sub>w</sub><sup>2</sup>E[tanh'(√q* z)<sup>2</sup>] over the (σ<sub>w</sub><sup>2</sup>, σ<sub>b</sub><sup>2</sup>) plane (" code("gradtrace theory --activation tanh --phase-grid") ", 77 × 51 points); blue: ordered (gradients vanish towards the input by χ<sub>1</sub> per layer), red: chaotic (they grow). The black line is χ<sub>1</sub> = 1 from " code("--critical") ". The dots mark the initialisations at σ<sub>b</sub><sup>2</sup> = 0: standard U[±1/√n] (σ<sub>w</sub><sup>2</sup> = 1/3), xavier-normal on square layers (1), he-normal (2)."
     if (f == "activations") return "f(x), f'(x), and f'(x) on a log scale, as computed by gradtrace's activation table. On the log panel relu'(x) = 0 for x ≤ 0 sits on the floor line and leaky_relu's 0.01 is visible."
     return "Figure " h(f) "."
 }
@@ -782,8 +928,8 @@ function caption(f) {
 BEGIN {
     claims_init()
     if (part == "top") top()
-    else if (part == "head") head()
-    else if (part == "body") { if (name == "activations") body_activations(); else body() }
+    else if (part == "head") { if (name ~ /^(theory_grad_profile|borndead|theory_phase)$/) comp_head(); else head() }
+    else if (part == "body") { if (name ~ /^(theory_grad_profile|borndead|theory_phase)$/) comp_body(); else if (name == "activations") body_activations(); else body() }
     else if (part == "caption") printf "%s", caption(fig)
     else if (part == "bottom") print "<footer><p class=desc>gradtrace report — scripts/report. The PNG figures are embedded; the SVG versions are next to them in the figures directory.</p></footer></body></html>"
 }
