@@ -99,7 +99,7 @@ help:
 	@echo "make SANITIZE=1 test   the suite under ASan+UBSan (build-san/)"
 	@echo "make figures    run experiments/*.ini not yet run (results/) and draw figures/*.png|svg"
 	@echo "make report     report/index.html: every figure, measured sentences, exact configs"
-	@echo "make bench      benchmark tables (bench/RESULTS.md)"
+	@echo "make bench      benchmark tables (bench/RESULTS.md); make bench-torch: PyTorch side by side"
 
 # benchmarks and fuzzing bring their own rules
 include $(wildcard bench/*.mk tests/fuzz/*.mk)

@@ -414,17 +414,18 @@ static int child_sgemm(int argc, char **argv)
         B[i] = (float)rng_normal(&r);
         C[i] = 0;
     }
-    static Samples s;
+    static Samples s, sc;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, A, N, B, N, 0, C, N);
     double t0 = now();
     while (s.n < MAX_SAMPLES && !(s.n >= 3 && now() - t0 >= budget)) {
-        double t = now();
+        double t = now(), c = cpu_now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, A, N, B, N, 0, C, N);
         s.v[s.n++] = now() - t;
+        sc.v[sc.n++] = cpu_now() - c;
     }
-    double med = quantile(s.v, s.n, .5);
-    printf("status=ok samples=%d seconds=%.9g gflops=%.9g\n", s.n, med,
-           2.0 * N * (double)N * N / med * 1e-9);
+    double med = quantile(s.v, s.n, .5), medc = quantile(sc.v, sc.n, .5);
+    printf("status=ok samples=%d seconds=%.9g gflops=%.9g cpu_seconds=%.9g\n", s.n, med,
+           2.0 * N * (double)N * N / med * 1e-9, medc);
     free(A);
     free(B);
     free(C);
@@ -475,7 +476,16 @@ typedef struct {
     double wall;
     long long maxrss;  /* bytes, from wait4 */
     double others_cpu; /* CPUs kept busy by other processes meanwhile, on average */
+    double cpu;        /* CPU seconds of the child and every descendant it waited for */
 } ChildOut;
+
+static double children_cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
 
 /* Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait). */
 static double machine_busy(void)
@@ -512,7 +522,7 @@ static int run_child(char *const argv[], int cpus, int threads, int quiet, Child
 {
     int fd[2];
     if (pipe(fd)) return -1;
-    double busy0 = machine_busy();
+    double busy0 = machine_busy(), cpu0 = children_cpu();
     double t0 = now();
     pid_t pid = fork();
     if (pid < 0) return -1;
@@ -552,8 +562,8 @@ static int run_child(char *const argv[], int cpus, int threads, int quiet, Child
     }
     o->wall = now() - t0;
     o->maxrss = (long long)ru.ru_maxrss * 1024;
-    double own = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
-                 (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    double own = children_cpu() - cpu0; /* the child and the descendants it reaped */
+    o->cpu = own;
     o->others_cpu = (machine_busy() - busy0 - own) / o->wall;
     if (o->others_cpu < 0) o->others_cpu = 0;
     o->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -677,7 +687,7 @@ static const Shape SHAPES[] = {{20, 256, 128}, {50, 1024, 256}, {200, 64, 64},
 
 typedef struct {
     int quick, steps_only, skip_depth, skip_extra;
-    double scale;
+    double scale, patience;
     const char *csv, *gradtrace, *census_args, *sweep_dir;
     long census_trials;
 } Opts;
@@ -692,6 +702,15 @@ static double budget_for(const Shape *s, const Opts *o)
 }
 
 static double g_peak[3]; /* square sgemm GFLOP/s by threads */
+static double g_patience = 5;
+static double g_peak_cpu;   /* 1 thread, from CPU time: robust to other processes */
+
+static const char *fix1(double v, char *buf)
+{
+    if (isfinite(v)) snprintf(buf, 16, "%.1f", v);
+    else snprintf(buf, 16, "-");
+    return buf;
+}
 
 static void run_sgemm(FILE *csv, const Opts *o)
 {
@@ -699,7 +718,8 @@ static void run_sgemm(FILE *csv, const Opts *o)
     printf("\n== square sgemm (median GFLOP/s; peak = best size)\n");
     for (int t = 1; t <= 2; t++) {
         machine_line(stdout, t);
-        printf("  %6s %10s %10s %6s\n", "N", "seconds", "GFLOP/s", "others");
+        printf("  %6s %10s %10s %6s %14s\n", "N", "seconds", "GFLOP/s", "others",
+               t == 1 ? "GFLOP/s (CPU)" : "");
         for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
             if (o->quick && sizes[i] == 4096) continue;
             char n[16], th[8], bud[16];
@@ -708,14 +728,18 @@ static void run_sgemm(FILE *csv, const Opts *o)
             snprintf(bud, sizeof bud, "%g", 1.5 * o->scale);
             char *argv[] = {self_path, "--sgemm", n, th, bud, NULL};
             ChildOut co;
-            wait_quiet(0.3, 20);
+            wait_quiet(0.3, o->patience);
             if (run_child(argv, t, t, 0, &co) || !kv_status_ok(co.line)) {
                 printf("  %6d failed (%s)\n", sizes[i], co.line);
                 continue;
             }
             double gf = kv(co.line, "gflops"), sec = kv(co.line, "seconds");
             if (gf > g_peak[t]) g_peak[t] = gf;
-            printf("  %6d %10.4f %10.1f %6.2f\n", sizes[i], sec, gf, co.others_cpu);
+            double gfc = 2.0 * sizes[i] * (double)sizes[i] * sizes[i] / kv(co.line, "cpu_seconds") * 1e-9;
+            if (t == 1 && gfc > g_peak_cpu) g_peak_cpu = gfc;
+            char gcs[16];
+            printf("  %6d %10.4f %10.1f %6.2f %14s\n", sizes[i], sec, gf, co.others_cpu,
+                   t == 1 ? fix1(gfc, gcs) : "");
             CsvRow r = blank_row("sgemm");
             r.threads = t;
             r.width = sizes[i];
@@ -749,7 +773,7 @@ static CaseResult run_case(long L, long W, long B, const char *act, int t, doubl
     char *argv[] = {self_path, "--case", sL, sW, sB, (char *)act, th, bud,
                     gemm ? NULL : "--no-gemm", NULL};
     ChildOut co;
-    wait_quiet(0.3, 20);
+    wait_quiet(0.3, g_patience);
     if (run_child(argv, t, t, 0, &co) || co.exit_status || strncmp(co.line, "status=", 7)) {
         snprintf(cr.status, sizeof cr.status, "failed(%d)", co.exit_status);
         return cr;
@@ -773,6 +797,20 @@ static CaseResult run_case(long L, long W, long B, const char *act, int t, doubl
     return cr;
 }
 
+/* A ratio as "12.3%" / "1.23", or "-" when not measured. */
+static const char *pct(double v, char *buf)
+{
+    if (isfinite(v)) snprintf(buf, 16, "%.1f%%", 100 * v);
+    else snprintf(buf, 16, "-");
+    return buf;
+}
+static const char *fix2(double v, char *buf)
+{
+    if (isfinite(v)) snprintf(buf, 16, "%.2f", v);
+    else snprintf(buf, 16, "-");
+    return buf;
+}
+
 static void run_steps(FILE *csv, const Opts *o)
 {
     static const char *acts[] = {"relu", "sigmoid"};
@@ -780,9 +818,9 @@ static void run_steps(FILE *csv, const Opts *o)
            "every step)\n");
     for (int t = 1; t <= 2; t++) {
         machine_line(stdout, t);
-        printf("  %-15s %-7s %9s %9s %6s %9s %6s %8s %6s %6s %9s %9s %6s %6s %6s %6s %7s\n", "L,W,B", "act",
+        printf("  %-15s %-7s %9s %9s %6s %9s %6s %8s %6s %6s %9s %9s %6s %6s %6s %6s %7s %7s\n", "L,W,B", "act",
                "probes", "plain", "ovh", "gemm", "/gemm", "GFLOP/s", "%peak", "spread", "peakRSS",
-               "minimum", "pk/min", "net/mn", "others", "c.ovh", "c./gemm");
+               "minimum", "pk/min", "net/mn", "others", "c.ovh", "c./gemm", "c.%peak");
         for (int i = 0; i < NSHAPES; i++)
             for (int a = 0; a < 2; a++) {
                 const Shape *s = &SHAPES[i];
@@ -795,15 +833,22 @@ static void run_steps(FILE *csv, const Opts *o)
                     continue;
                 }
                 double peak = g_peak[t] > 0 ? g_peak[t] : NAN;
+                char c_ovh[16], c_gemm[16], c_pk[16];
                 double net_mem = cr.rss - cr.base;
-                printf("  %-15s %-7s %9.5f %9.5f %5.1f%% %9.5f %6.2f %8.1f %5.1f%% %5.1f%% "
-                       "%8.1fM %8.1fM %6.2f %6.2f %6.2f %5.1f%% %7.2f%s\n",
-                       shape, acts[a], cr.on, cr.off, 100 * (cr.on / cr.off - 1), cr.gemm,
-                       cr.on / cr.gemm, cr.flops / cr.on * 1e-9, 100 * cr.flops / cr.on * 1e-9 / peak,
+                char g_s[16], g_r[16], pk[16];
+                if (isfinite(cr.gemm)) snprintf(g_s, sizeof g_s, "%.5f", cr.gemm);
+                else snprintf(g_s, sizeof g_s, "-");
+                pct(cr.flops / cr.on * 1e-9 / peak, pk);
+                fix2(cr.on / cr.gemm, g_r);
+                printf("  %-15s %-7s %9.5f %9.5f %5.1f%% %9s %6s %8.1f %6s %5.1f%% "
+                       "%8.1fM %8.1fM %6.2f %6.2f %6.2f %6s %7s %7s%s\n",
+                       shape, acts[a], cr.on, cr.off, 100 * (cr.on / cr.off - 1), g_s, g_r,
+                       cr.flops / cr.on * 1e-9, pk,
                        100 * cr.spread, cr.rss / 1048576, cr.minb / 1048576, cr.rss / cr.minb,
                        net_mem / cr.minb, cr.others,
-                       t == 1 ? 100 * (cr.cpu_on / cr.cpu_off - 1) : NAN,
-                       t == 1 ? cr.cpu_on / cr.cpu_gemm : NAN,
+                       pct(t == 1 ? cr.cpu_on / cr.cpu_off - 1 : NAN, c_ovh),
+                       fix2(t == 1 ? cr.cpu_on / cr.cpu_gemm : NAN, c_gemm),
+                       pct(t == 1 ? cr.flops / cr.cpu_on * 1e-9 / g_peak_cpu : NAN, c_pk),
                        strcmp(cr.status, "ok") ? "  DIVERGED" : "");
                 CsvRow r = blank_row("step");
                 r.threads = t;
@@ -841,7 +886,8 @@ static void run_steps(FILE *csv, const Opts *o)
            "step vs square sgemm;\n   spread: interquartile range of plain steps / median; "
            "net/mn: (peak RSS - RSS before the net) / minimum;\n   others: CPUs busy with "
            "other processes during the measurement, on average;\n   c.ovh, c./gemm: the same "
-           "ratios from CPU time, robust to other processes (1 thread only))\n");
+           "ratios from CPU time, robust to other processes (1 thread only);\n   c.%%peak: "
+           "probes step GFLOP/s from CPU time vs the square sgemm's from CPU time)\n");
 }
 
 /* Where the time of a 1-thread step goes, phase by phase (thread CPU time; see
@@ -866,7 +912,7 @@ static void run_phases(const Opts *o)
             snprintf(shape, sizeof shape, "%ld,%ld,%ld", s->L, s->W, s->B);
             char *argv[] = {self_path, "--phases", sL, sW, sB, (char *)acts[a], "1", bud, NULL};
             ChildOut co;
-            wait_quiet(0.3, 20);
+            wait_quiet(0.3, o->patience);
             if (run_child(argv, 1, 1, 0, &co) || strncmp(co.line, "status=", 7)) {
                 printf("  %-15s %-7s failed\n", shape, acts[a]);
                 continue;
@@ -892,8 +938,8 @@ static void run_depth(FILE *csv, const Opts *o)
     static const long depths[] = {1000, 2500, 5000, 10000};
     printf("\n== depth scaling, width 64, batch 32, relu (He normal), 1 thread\n");
     machine_line(stdout, 1);
-    printf("  %6s %9s %9s %12s %9s %9s %12s %s\n", "depth", "probes", "plain", "us/layer(pr)",
-           "peakRSS", "net", "net B/layer", "status");
+    printf("  %6s %9s %9s %12s %13s %9s %9s %12s %6s %s\n", "depth", "probes", "plain",
+           "us/layer(pr)", "cpu us/layer", "peakRSS", "net", "net B/layer", "others", "status");
     for (size_t i = 0; i < sizeof depths / sizeof *depths; i++) {
         long L = depths[i];
         CaseResult cr = run_case(L, 64, 32, "relu", 1, (o->quick ? 1.0 : 2.5) * o->scale, 0);
@@ -902,9 +948,10 @@ static void run_depth(FILE *csv, const Opts *o)
             continue;
         }
         double net_mem = cr.rss - cr.base;
-        printf("  %6ld %9.5f %9.5f %12.2f %8.1fM %8.1fM %12.0f %s\n", L, cr.on, cr.off,
-               cr.on / (double)(L + 1) * 1e6, cr.rss / 1048576, net_mem / 1048576,
-               net_mem / (double)(L + 1), cr.status);
+        printf("  %6ld %9.5f %9.5f %12.2f %13.2f %8.1fM %8.1fM %12.0f %6.2f %s\n", L, cr.on,
+               cr.off, cr.on / (double)(L + 1) * 1e6, cr.cpu_on / (double)(L + 1) * 1e6,
+               cr.rss / 1048576, net_mem / 1048576, net_mem / (double)(L + 1), cr.others,
+               cr.status);
         CsvRow r = blank_row("depth");
         r.threads = 1;
         r.depth = L;
@@ -947,9 +994,11 @@ static int split_args(char *s, char **argv, int max)
     return n;
 }
 
+/* `gradtrace census`: the default born-dead table (target: <= 60 s) and the trial rate of
+ * one (width, depth) cell, both at one thread. */
 static void run_census(FILE *csv, const Opts *o)
 {
-    printf("\n== gradtrace census (width 5, depth 50)\n");
+    printf("\n== gradtrace census: born-dead table, trials per second\n");
     machine_line(stdout, 1);
     if (!have_subcommand(o->gradtrace, "census")) {
         printf("  census: not available yet (`%s census --help` failed)\n", o->gradtrace);
@@ -958,27 +1007,38 @@ static void run_census(FILE *csv, const Opts *o)
         csv_row(csv, &r);
         return;
     }
-    char args[1024];
-    snprintf(args, sizeof args, "%s", o->census_args);
-    char *argv[64] = {(char *)o->gradtrace, "census"};
-    int n = 2 + split_args(args, argv + 2, 60);
-    argv[n] = NULL;
-    ChildOut co;
-    run_child(argv, 1, 1, 1, &co);
-    CsvRow r = blank_row("census");
-    r.threads = 1;
-    r.depth = 50;
-    r.width = 5;
-    r.v[C_SECONDS] = co.wall;
-    r.v[C_RATE] = o->census_trials > 0 ? (double)o->census_trials / co.wall : NAN;
-    r.status = co.exit_status ? "failed" : "ok";
-    if (co.exit_status)
-        printf("  census %s: exit status %d (check BENCH_CENSUS_ARGS in bench/bench.mk)\n",
-               o->census_args, co.exit_status);
-    else
-        printf("  census %s: %.2f s wall, %.0f trials/s (%ld trials)\n", o->census_args, co.wall,
-               r.v[C_RATE], o->census_trials);
-    csv_row(csv, &r);
+    char args[2][1024];
+    snprintf(args[0], sizeof args[0], "--csv");
+    snprintf(args[1], sizeof args[1], "%s", o->census_args);
+    for (int k = 0; k < 2; k++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", args[k]);
+        char *argv[64] = {(char *)o->gradtrace, "census"};
+        int n = 2 + split_args(buf, argv + 2, 60);
+        argv[n] = NULL;
+        ChildOut co;
+        wait_quiet(0.3, o->patience);
+        run_child(argv, 1, 1, 1, &co);
+        CsvRow r = blank_row(k ? "census-rate" : "census-table");
+        r.threads = 1;
+        if (k) r.depth = 50, r.width = 5;
+        r.v[C_SECONDS] = co.wall;
+        r.v[C_OTHERS] = co.others_cpu;
+        r.v[C_CPU_ON] = co.cpu;
+        if (k && o->census_trials > 0) r.v[C_RATE] = (double)o->census_trials / co.wall;
+        r.status = co.exit_status ? "failed" : "ok";
+        if (co.exit_status)
+            printf("  census %s: exit status %d (check BENCH_CENSUS_ARGS in bench/bench.mk)\n",
+                   args[k], co.exit_status);
+        else if (!k)
+            printf("  default table (census %s): %.2f s wall, %.2f s CPU, others %.2f\n",
+                   args[k], co.wall, co.cpu, co.others_cpu);
+        else
+            printf("  census %s: %.2f s wall, %.2f s CPU: %.0f trials/s (wall), %.0f (CPU), "
+                   "others %.2f\n", args[k], co.wall, co.cpu, r.v[C_RATE],
+                   o->census_trials / co.cpu, co.others_cpu);
+        csv_row(csv, &r);
+    }
 }
 
 static int rm_rf(const char *dir)
@@ -1022,6 +1082,7 @@ static void run_sweep(FILE *csv, const Opts *o)
     fclose(f);
     char *sargv[] = {(char *)o->gradtrace, "sweep", ini, "--out", sdir, "-j", "1", NULL};
     ChildOut cs, cp;
+    wait_quiet(0.3, o->patience);
     run_child(sargv, 1, 1, 1, &cs);
     char nruns[16];
     snprintf(nruns, sizeof nruns, "%d", runs);
@@ -1029,6 +1090,7 @@ static void run_sweep(FILE *csv, const Opts *o)
     int n = 4;
     for (int i = 0; i < nk; i++) pargv[n++] = (char *)keys[i][0], pargv[n++] = (char *)keys[i][1];
     pargv[n] = NULL;
+    wait_quiet(0.3, o->patience);
     run_child(pargv, 1, 1, 1, &cp);
     CsvRow r = blank_row("sweep");
     r.threads = 1;
@@ -1040,10 +1102,15 @@ static void run_sweep(FILE *csv, const Opts *o)
         r.status = "failed";
     } else {
         double inproc = kv(cp.line, "seconds"), per = (cs.wall - inproc) / runs;
-        printf("  sweep of %d runs: %.3f s; the same runs in one process: %.3f s; overhead "
-               "%.1f ms per run\n", runs, cs.wall, inproc, per * 1e3);
+        double per_cpu = (cs.cpu - cp.cpu) / runs;
+        printf("  sweep of %d runs: %.3f s wall (%.3f s CPU); the same runs in one process: "
+               "%.3f s wall (%.3f s CPU)\n  overhead per run: %.1f ms wall, %.1f ms CPU; "
+               "others %.2f / %.2f\n", runs, cs.wall, cs.cpu, inproc, cp.cpu, per * 1e3,
+               per_cpu * 1e3, cs.others_cpu, cp.others_cpu);
         r.v[C_SECONDS] = per;
         r.v[C_RATE] = runs / cs.wall;
+        r.v[C_OTHERS] = cs.others_cpu;
+        r.v[C_CPU_ON] = per_cpu;
         r.status = "ok";
     }
     csv_row(csv, &r);
@@ -1057,7 +1124,9 @@ static void usage(void)
             "             [--gradtrace EXE] [--census-args ARGS] [--census-trials N]\n"
             "  --quick       short budgets, no 4096 sgemm (a smoke run, not for RESULTS.md)\n"
             "  --scale X     multiply every measurement budget by X (default 1)\n"
-            "  --steps-only  only the step table, no gemm bound (bench-torch's gradtrace side)\n");
+            "  --steps-only  only the step table, no gemm bound (bench-torch's gradtrace side)\n"
+            "  --patience S  before each measurement wait up to S seconds (default 5) for other\n"
+            "                processes to leave the CPUs idle\n");
 }
 
 int main(int argc, char **argv)
@@ -1070,7 +1139,7 @@ int main(int argc, char **argv)
     ssize_t len = readlink(self_exe, self_path, sizeof self_path - 1);
     if (len <= 0) return 1;
     self_path[len] = 0;
-    Opts o = {.scale = 1, .csv = "bench/results.csv", .gradtrace = "build/gradtrace",
+    Opts o = {.scale = 1, .patience = 5, .csv = "bench/results.csv", .gradtrace = "build/gradtrace",
               .census_args = "--width 5 --depth 50 --csv", .census_trials = 0,
               .sweep_dir = "/tmp/gradtrace-bench-sweep"};
     for (int i = 1; i < argc; i++) {
@@ -1079,6 +1148,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--steps-only") == 0) o.steps_only = 1;
         else if (strcmp(a, "--skip-depth") == 0) o.skip_depth = 1;
         else if (strcmp(a, "--scale") == 0 && v) o.scale = atof(argv[++i]);
+        else if (strcmp(a, "--patience") == 0 && v) o.patience = atof(argv[++i]);
         else if (strcmp(a, "--csv") == 0 && v) o.csv = argv[++i];
         else if (strcmp(a, "--gradtrace") == 0 && v) o.gradtrace = argv[++i];
         else if (strcmp(a, "--census-args") == 0 && v) o.census_args = argv[++i];
@@ -1089,6 +1159,7 @@ int main(int argc, char **argv)
         }
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* tables appear as they are measured */
+    g_patience = o.patience;
     machine_info();
     FILE *csv = fopen(o.csv, "w");
     if (!csv) {

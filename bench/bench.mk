@@ -6,8 +6,8 @@
 # BENCH_ARGS passes options to bench (e.g. --quick, --scale 2); see `build/bench/bench --help`.
 
 BENCH_ARGS ?=
-BENCH_CENSUS_ARGS ?= --width 5 --depth 50 --csv
-BENCH_CENSUS_TRIALS ?= 0
+BENCH_CENSUS_ARGS ?= --widths 5 --depths 50 --trials 10000 --csv
+BENCH_CENSUS_TRIALS ?= 10000
 BENCH_PY ?= /usr/bin/python3
 
 .PHONY: bench bench-torch

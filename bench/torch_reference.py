@@ -132,24 +132,27 @@ def child(L, W, B, act, threads, budget):
         step(False)
         if time.perf_counter() - t0 >= min(0.1 * budget, 1.0):
             break
-    on, off = [], []
+    on, off, on_c, off_c = [], [], [], []
     t0 = time.perf_counter()
     diverged = False
     while len(on) < 5 or time.perf_counter() - t0 < budget:
         hooks_on()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         loss = step(True)
         on.append(time.perf_counter() - t)
+        on_c.append(time.process_time() - c)
         hooks_off()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         step(False)
         off.append(time.perf_counter() - t)
+        off_c.append(time.process_time() - c)
         diverged |= loss != loss or loss in (float("inf"), float("-inf"))
         if len(on) >= 4000:
             break
     print(json.dumps({
         "status": "diverged" if diverged else "ok", "samples": len(on),
         "instrumented": statistics.median(on), "plain": statistics.median(off),
+        "cpu_instrumented": statistics.median(on_c), "cpu_plain": statistics.median(off_c),
         "base_rss": base, "hwm": vm("VmHWM"), "torch": torch.__version__,
         "blas": blas_info(), "threads": torch.get_num_threads(),
     }))
@@ -235,7 +238,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--case", nargs=6, metavar=("L", "W", "B", "ACT", "THREADS", "BUDGET"))
-    a = ap.parse_args()
+    a, _unknown = ap.parse_known_args()  # BENCH_ARGS meant for bench itself
     if a.case:
         L, W, B, act, t, budget = a.case
         child(int(L), int(W), int(B), act, int(t), float(budget))
@@ -246,7 +249,9 @@ def main():
     fields = ["cpu", "blas", "torch", "threads", "depth", "width", "batch", "activation",
               "samples", "plain_s", "instrumented_s", "instr_overhead", "peak_rss_bytes",
               "base_rss_bytes", "gradtrace_probes_s", "gradtrace_plain_s",
-              "gt_probes_over_torch_instr", "gt_plain_over_torch_plain", "others_cpu", "status"]
+              "gt_probes_over_torch_instr", "gt_plain_over_torch_plain", "others_cpu",
+              "cpu_plain_s", "cpu_instrumented_s", "gt_cpu_probes_s", "gt_cpu_plain_s",
+              "gt_cpu_probes_over_torch_cpu_instr", "status"]
     out = open(a.csv, "w", newline="")
     w = csv.DictWriter(out, fieldnames=fields)
     w.writeheader()
@@ -260,9 +265,9 @@ def main():
                 if not header_done and "torch" in r:
                     print("\nmachine: %s | torch %s, %s | threads %d (torch.get_num_threads %d)"
                           % (cpu, r["torch"], r["blas"], t, r["threads"]))
-                    print("  %-15s %-7s %9s %9s %6s %9s %9s %7s %7s %8s %6s" % (
+                    print("  %-15s %-7s %9s %9s %6s %9s %9s %7s %7s %8s %6s %8s" % (
                         "L,W,B", "act", "torch", "torch+ins", "ovh", "gt", "gt+probes",
-                        "gt/tp", "gtp/ti", "t peakRSS", "others"))
+                        "gt/tp", "gtp/ti", "t peakRSS", "others", "c.gtp/ti"))
                     header_done = True
                 shape = "%d,%d,%d" % (L, W, B)
                 if r["status"].startswith("failed"):
@@ -272,10 +277,14 @@ def main():
                 gp = float(g["step_probes_s"]) if g else float("nan")
                 go = float(g["step_plain_s"]) if g else float("nan")
                 ri, rp = gp / r["instrumented"], go / r["plain"]
-                print("  %-15s %-7s %9.5f %9.5f %5.1f%% %9.5f %9.5f %7.3f %7.3f %7.1fM %6.2f%s"
+                gcp = float(g["cpu_probes_s"]) if g and g.get("cpu_probes_s") else float("nan")
+                gco = float(g["cpu_plain_s"]) if g and g.get("cpu_plain_s") else float("nan")
+                rci = gcp / r["cpu_instrumented"] if t == 1 else float("nan")
+                print("  %-15s %-7s %9.5f %9.5f %5.1f%% %9.5f %9.5f %7.3f %7.3f %7.1fM %6.2f %8s%s"
                       % (shape, act, r["plain"], r["instrumented"],
                          100 * (r["instrumented"] / r["plain"] - 1), go, gp, rp, ri,
                          r["peak_rss"] / 1048576, r["others_cpu"],
+                         "%.3f" % rci if rci == rci else "-",
                          "" if r["status"] == "ok" else "  " + r["status"].upper()))
                 w.writerow({
                     "cpu": cpu, "blas": r["blas"], "torch": r["torch"], "threads": t,
@@ -288,24 +297,32 @@ def main():
                     "gradtrace_plain_s": "%.9g" % go if g else "",
                     "gt_probes_over_torch_instr": "%.9g" % ri if g else "",
                     "gt_plain_over_torch_plain": "%.9g" % rp if g else "",
-                    "others_cpu": "%.3f" % r["others_cpu"], "status": r["status"],
+                    "others_cpu": "%.3f" % r["others_cpu"],
+                    "cpu_plain_s": "%.9g" % r["cpu_plain"],
+                    "cpu_instrumented_s": "%.9g" % r["cpu_instrumented"],
+                    "gt_cpu_probes_s": "%.9g" % gcp if gcp == gcp else "",
+                    "gt_cpu_plain_s": "%.9g" % gco if gco == gco else "",
+                    "gt_cpu_probes_over_torch_cpu_instr": "%.9g" % rci if rci == rci else "",
+                    "status": r["status"],
                 })
                 out.flush()
                 if g and W >= 1024:
                     targets.append(("wide: gradtrace+probes <= 0.9x torch instrumented",
-                                    shape, act, t, ri, ri <= 0.9))
+                                    shape, act, t, ri, ri <= 0.9, rci, rci <= 0.9))
                 if g and (L, W, B) == (200, 64, 64):
                     targets.append(("L=200 W=64 B=64: >= 5x faster than torch instrumented",
-                                    shape, act, t, 1 / ri, 1 / ri >= 5))
+                                    shape, act, t, 1 / ri, 1 / ri >= 5, 1 / rci, 1 / rci >= 5))
     out.close()
     print("  (gt/tp: gradtrace plain / torch plain; gtp/ti: gradtrace with all probes / torch "
-          "instrumented;\n   gradtrace numbers from %s, measured in the same make run)"
+          "instrumented;\n   c.gtp/ti: the same from CPU time (1 thread); others: CPUs busy with "
+          "other processes;\n   gradtrace numbers from %s, measured in the same make run)"
           % a.gradtrace_csv)
     if targets:
-        print("\ntargets")
-        for name, shape, act, t, v, ok in targets:
-            print("  %-55s %-13s %-7s %dT  %6.3f  %s" % (name, shape, act, t, v,
-                                                       "met" if ok else "MISSED"))
+        print("\ntargets (wall-clock ratio; CPU-time ratio at 1 thread, robust to other processes)")
+        for name, shape, act, t, v, ok, vc, okc in targets:
+            print("  %-55s %-13s %-7s %dT  wall %6.3f %-6s  cpu %s" % (
+                name, shape, act, t, v, "met" if ok else "MISSED",
+                "%6.3f %s" % (vc, "met" if okc else "MISSED") if vc == vc else "-"))
     print("\nresults in %s" % a.csv)
     return 0
 

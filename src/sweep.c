@@ -138,6 +138,7 @@ static pid_t launch(const Experiment *x, const SweepOptions *o, size_t k, GtErr 
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+        setenv("OPENBLAS_NUM_THREADS", "1", 1); /* one BLAS thread: no idle pool to start */
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, 1);
