@@ -99,6 +99,8 @@ help:
 	@echo "make SANITIZE=1 test   the suite under ASan+UBSan (build-san/)"
 	@echo "make figures    run experiments/*.ini not yet run (results/) and draw figures/*.png|svg"
 	@echo "make report     report/index.html: every figure, measured sentences, exact configs"
+	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/fuzz.mk; needs clang)"
+	@echo "make fuzz-replay   replay tests/fuzz/corpus, then FUZZ_REPLAY_SECONDS of fuzzing per target"
 	@echo "make bench      benchmark tables (bench/RESULTS.md); make bench-torch: PyTorch side by side"
 
 # benchmarks and fuzzing bring their own rules

@@ -49,6 +49,8 @@ static double sat_thr_d(double thr) { return thr; }
  * need runtime alias checks, which that cost model also refuses. */
 #define ACT_BLOCK 16
 
+/* NOLINTBEGIN(bugprone-macro-parentheses): TYPE is a type and PRE_F/PRE_DF are statements,
+ * neither can take parentheses */
 #define ACT_KERNELS(name, TYPE, sfx, PRE_F, F, PRE_DF, DF)                              \
     static void name##_fwd_##sfx(const TYPE *restrict z, TYPE *restrict a, size_t n,     \
                                  const ActParams *p)                                    \
@@ -118,6 +120,7 @@ static double sat_thr_d(double thr) { return thr; }
         PRE_DF                                                                          \
         return (DF);                                                                    \
     }
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 #define DEF_ACT(name, PRE_F, F, PRE_DF, DF)                                             \
     ACT_SCALAR(name, PRE_F, F, PRE_DF, DF)                                              \

@@ -14,8 +14,8 @@ static volatile sig_atomic_t g_stop;
 static void on_signal(int sig)
 {
     if (g_stop) {
-        signal(sig, SIG_DFL);
-        raise(sig);
+        (void)signal(sig, SIG_DFL); /* cannot fail for SIGINT/SIGTERM */
+        (void)raise(sig);
     }
     g_stop = sig;
 }

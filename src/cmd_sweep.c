@@ -1,5 +1,6 @@
 /* `gradtrace sweep FILE.ini --out DIR [-j N] [--shard I/N]` and `gradtrace sweep --index DIR`.
  * SIGINT/SIGTERM stop the sweep cleanly; running it again resumes. */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static void fmt_time(char *buf, size_t n, double s)
 {
     if (s < 0) snprintf(buf, n, "?");
     else if (s < 90) snprintf(buf, n, "%.0fs", s);
-    else if (s < 5400) snprintf(buf, n, "%.0fm%02.0fs", s / 60 - 0.5, s - 60 * (long)(s / 60));
+    else if (s < 5400) snprintf(buf, n, "%.0fm%02.0fs", s / 60 - 0.5, fmod(s, 60));
     else snprintf(buf, n, "%.1fh", s / 3600);
 }
 
@@ -64,7 +65,7 @@ static void show(void *ctx, const SweepProgress *p)
                        "..............................", p->done, p->total, p->failed, p->running, eta);
     fprintf(stderr, "\r%s%*s", line, pg->width > len ? pg->width - len : 0, "");
     pg->width = len;
-    fflush(stderr);
+    (void)fflush(stderr); /* a progress line: nothing to do if it fails */
 }
 
 static int parse_shard(const char *s, int *i, int *n)

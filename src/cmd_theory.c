@@ -137,13 +137,13 @@ static int set_opt(TArgs *a, int k, const char *value, GtErr *e)
         return GT_OK;
     case T_RANGE: {
         /* LO:HI:N, split by hand so that "1e-3" and the like parse as one number */
-        char buf[256], *c1, *c2;
+        char buf[256];
         double lo, hi, n;
         int ok = strlen(value) < sizeof buf;
         if (ok) {
             strcpy(buf, value);
-            c1 = strchr(buf, ':');
-            c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+            char *c1 = strchr(buf, ':');
+            char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
             ok = c1 && c2;
             if (ok) {
                 *c1 = *c2 = 0;

@@ -142,8 +142,9 @@ static int parse_long(const char *s, long *out)
 static int bad_range(const Opt *o, const char *value, GtErr *e)
 {
     char lo[32], hi[32];
-    snprintf(lo, sizeof lo, "%.15g", o->min);
-    snprintf(hi, sizeof hi, "%.15g", o->max);
+    /* integer bounds in full: %.15g would print the largest seed as 9.00719925474099e+15 */
+    snprintf(lo, sizeof lo, o->type == O_LONG ? "%.0f" : "%.15g", o->min);
+    snprintf(hi, sizeof hi, o->type == O_LONG ? "%.0f" : "%.15g", o->max);
     if (o->type == O_REAL && o->max >= BIG)
         return gt_fail(e, GT_EINPUT, "--%s %s: expected a finite number %s %s", o->name, value,
                        o->min_open ? ">" : ">=", lo);
@@ -188,7 +189,8 @@ int config_set(Config *c, const char *key, const char *value, GtErr *e)
             c->test_size_set = 0;
             return GT_OK;
         }
-        if (parse_long(value, &v) || v < o->min || v > o->max) return bad_range(o, value, e);
+        if (parse_long(value, &v) || (double)v < o->min || (double)v > o->max)
+            return bad_range(o, value, e);
         *(long *)field = v;
         if (is_test_size) c->test_size_set = 1;
         return GT_OK;

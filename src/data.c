@@ -276,12 +276,19 @@ static int split_tail(Dataset *d, size_t n, Dataset *t, const char *name, GtErr 
 static void normalize(Dataset *tr, Dataset *te)
 {
     for (size_t j = 0; j < tr->dim; j++) {
+        /* Features near DBL_MAX are finite and accepted, but their sums and squares are
+         * not: such a column is standardised in units of its largest magnitude (any other
+         * column keeps the plain arithmetic, bit for bit). */
+        double big = 0;
+        for (size_t i = 0; i < tr->n; i++)
+            big = fmax(big, fabs(tr->x[i * tr->dim + j]));
+        double unit = big > 1e100 ? big : 1.0;
         double mean = 0, ss = 0;
         for (size_t i = 0; i < tr->n; i++)
-            mean += tr->x[i * tr->dim + j];
+            mean += tr->x[i * tr->dim + j] / unit;
         mean /= (double)tr->n;
         for (size_t i = 0; i < tr->n; i++) {
-            double c = tr->x[i * tr->dim + j] - mean;
+            double c = tr->x[i * tr->dim + j] / unit - mean;
             ss += c * c;
         }
         double sd = sqrt(ss / (double)tr->n);
@@ -289,9 +296,9 @@ static void normalize(Dataset *tr, Dataset *te)
          * dividing by its zero spread would make NaNs. */
         double inv = sd > 0 ? 1.0 / sd : 1.0;
         for (size_t i = 0; i < tr->n; i++)
-            tr->x[i * tr->dim + j] = (tr->x[i * tr->dim + j] - mean) * inv;
+            tr->x[i * tr->dim + j] = (tr->x[i * tr->dim + j] / unit - mean) * inv;
         for (size_t i = 0; i < te->n; i++)
-            te->x[i * te->dim + j] = (te->x[i * te->dim + j] - mean) * inv;
+            te->x[i * te->dim + j] = (te->x[i * te->dim + j] / unit - mean) * inv;
     }
 }
 

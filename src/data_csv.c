@@ -19,7 +19,7 @@ static int read_all(const char *path, char **out, size_t *len, GtErr *e)
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
     if (!buf) {
-        fclose(f);
+        (void)fclose(f); /* read only: nothing to lose */
         return gt_fail(e, GT_ESYS, "out of memory loading %s", path);
     }
     for (;;) {
@@ -29,7 +29,7 @@ static int read_all(const char *path, char **out, size_t *len, GtErr *e)
         char *nb = cap > SIZE_MAX / 2 - 1 ? NULL : realloc(buf, 2 * cap + 1);
         if (!nb) {
             free(buf);
-            fclose(f);
+            (void)fclose(f); /* read only: nothing to lose */
             return gt_fail(e, GT_ESYS, "out of memory loading %s", path);
         }
         buf = nb;
@@ -38,10 +38,10 @@ static int read_all(const char *path, char **out, size_t *len, GtErr *e)
     if (ferror(f)) {
         int err = errno;
         free(buf);
-        fclose(f);
+        (void)fclose(f); /* read only: nothing to lose */
         return gt_fail(e, GT_EINPUT, "%s: cannot read: %s", path, strerror(err));
     }
-    fclose(f);
+    (void)fclose(f);
     buf[n] = '\0';
     *out = buf;
     *len = n;

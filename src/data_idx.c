@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 /* Big enough that gzread inflates straight into our buffer, small enough to stay in L2/L3
@@ -23,6 +24,7 @@ typedef struct {
     size_t esize;      /* bytes per element */
     int ndims;
     uint32_t dims[255];
+    double file_bytes; /* size of the file on disk (-1: unknown) */
 } Idx;
 
 static const char *type_name(int t)
@@ -98,6 +100,8 @@ static int idx_open(Idx *ix, const char *path, GtErr *e)
         return gt_fail(e, GT_ESYS, "out of memory loading %s", path);
     }
     gzbuffer(ix->f, 1 << 18);
+    struct stat st;
+    ix->file_bytes = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (double)st.st_size : -1;
 
     unsigned char h[4];
     int n = gzread(ix->f, h, 4);
@@ -106,14 +110,14 @@ static int idx_open(Idx *ix, const char *path, GtErr *e)
         gzerror(ix->f, &zerr);
         if (zerr != Z_OK || n < 0)
             return short_read(ix, n, 4, n < 0 ? 0 : (size_t)n, "IDX header", e);
+        /* from here on n is 0..3 */
         if (gzdirect(ix->f))
             return gt_fail(e, GT_EINPUT,
                            "%s: not a gzip or IDX file (%d bytes; a gzip file starts with "
-                           "magic 0x1f8b, an IDX file with 0x0000, type and rank)", path,
-                           n < 0 ? 0 : n);
+                           "magic 0x1f8b, an IDX file with 0x0000, type and rank)", path, n);
         return gt_fail(e, GT_EINPUT,
                        "%s: gzip data is not an IDX file (%d bytes; an IDX file starts "
-                       "with 0x0000, type and rank)", path, n < 0 ? 0 : n);
+                       "with 0x0000, type and rank)", path, n);
     }
     if (h[0] != 0 || h[1] != 0) {
         if (gzdirect(ix->f))
@@ -140,8 +144,30 @@ static int idx_open(Idx *ix, const char *path, GtErr *e)
     if (rc)
         return rc;
     for (int i = 0; i < ix->ndims; i++)
-        ix->dims[i] = be32(d + 4 * i);
+        ix->dims[i] = be32(d + 4 * (size_t)i);
     return GT_OK;
+}
+
+/* A header may claim more data than the file can hold (a truncated or corrupt file): say so
+ * before allocating for it, or a 30-byte file asks for terabytes and fails as "out of
+ * memory". A raw file holds exactly its size less the header; deflate expands at most
+ * 1032:1, so a gzip file cannot hold more than 1032 times its size. */
+static int check_room(const Idx *ix, size_t body, const char *part, GtErr *e)
+{
+    if (ix->file_bytes < 0)
+        return GT_OK;
+    double header = 4.0 + 4.0 * ix->ndims;
+    double room = gzdirect(ix->f) ? ix->file_bytes - header : ix->file_bytes * 1032.0;
+    if ((double)body <= room)
+        return GT_OK;
+    if (gzdirect(ix->f))
+        return gt_fail(e, GT_EINPUT,
+                       "%s: file shorter than its IDX header says: expected %zu bytes of %s, "
+                       "got %.0f", ix->path, body, part, room > 0 ? room : 0);
+    return gt_fail(e, GT_EINPUT,
+                   "%s: truncated or corrupt gzip data: its IDX header says %zu bytes of %s, "
+                   "more than %.0f compressed bytes can hold", ix->path, body, part,
+                   ix->file_bytes);
 }
 
 static void idx_close(Idx *ix)
@@ -205,10 +231,11 @@ static size_t decode(int type, const unsigned char *p, size_t count, double *out
  * need a second full-size buffer. */
 static int read_images(Idx *ix, double *x, size_t count, GtErr *e)
 {
-    unsigned char *buf = malloc(IDX_CHUNK);
+    size_t total = count * ix->esize, cap = total < IDX_CHUNK ? total : IDX_CHUNK;
+    unsigned char *buf = malloc(cap); /* a small file needs no 4 MiB buffer */
     if (!buf)
         return gt_fail(e, GT_ESYS, "out of memory loading %s", ix->path);
-    size_t per = IDX_CHUNK / ix->esize, total = count * ix->esize;
+    size_t per = cap / ix->esize;
     int rc = GT_OK;
     for (size_t i = 0; i < count && !rc; i += per) {
         size_t m = count - i < per ? count - i : per;
@@ -236,7 +263,7 @@ static int read_labels(Idx *ix, int32_t *y, size_t n, int class_limit, int *clas
         int64_t v;
         switch (ix->type) {
         case T_U8: v = buf[i]; break;
-        case T_S8: v = (int8_t)buf[i]; break;
+        case T_S8: v = buf[i] < 128 ? buf[i] : buf[i] - 256; break;
         case T_I16: v = (int16_t)(uint16_t)((unsigned)buf[2 * i] << 8 | buf[2 * i + 1]); break;
         default: v = (int32_t)be32(buf + 4 * i); break;
         }
@@ -299,6 +326,10 @@ int idx_load_pair(const char *images, const char *labels, int class_limit, Datas
     if (!rc && dim == 0)
         rc = gt_fail(e, GT_EINPUT, "%s: a sample has 0 values (IDX dimensions include a 0)",
                      images);
+    if (!rc)
+        rc = check_room(&lb, n * lb.esize, "labels", e);
+    if (!rc)
+        rc = check_room(&im, n * dim * im.esize, "image data", e);
     if (!rc)
         rc = ds_alloc(d, n, dim, images, e);
     if (!rc)

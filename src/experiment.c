@@ -99,6 +99,9 @@ static int add_run_key(Parse *p, const char *name, const char *value)
         if (comma && strcmp(name, "data") == 0 && strncmp(s + strspn(s, " \t"), "idx:", 4) == 0)
             comma = strchr(comma + 1, ',');
         size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        if (k->n == EXP_MAX_VALUES)
+            return fail(p, GT_EINPUT, "%s: more than %d values (split the experiment)", name,
+                        EXP_MAX_VALUES);
         char *v = trim_dup(s, len);
         char **vals = v ? realloc(k->values, (size_t)(k->n + 1) * sizeof *vals) : NULL;
         if (!vals) {
@@ -174,6 +177,7 @@ void experiment_free(Experiment *x)
 }
 
 static size_t append_safe(char *buf, size_t at, size_t n, const char *s);
+static int choice(const Experiment *x, size_t k, int i);
 
 /* Sets the first n keys of point k on a default Config and validates it. */
 static int point_check(const Experiment *x, size_t k, int n, GtErr *e)
@@ -209,7 +213,7 @@ int experiment_load(Experiment *x, const char *path, GtErr *e)
     }
     p.f = f;
     int line = ini_parse_stream(read_line, &p, handler, &p);
-    fclose(f);
+    (void)fclose(f); /* read only */
     if (line != 0 || p.failed) {
         if (p.failed)
             gt_fail(e, p.err.code, "%s:%d: %s", path, line, p.err.msg);
@@ -240,6 +244,18 @@ int experiment_load(Experiment *x, const char *path, GtErr *e)
             }
             break;
         }
+    /* count the grid before anything walks it, without overflowing */
+    size_t pts = (size_t)x->seeds;
+    for (int i = 0; i < x->nkeys; i++) {
+        if (pts > EXP_MAX_POINTS / (size_t)x->keys[i].n) {
+            gt_fail(e, GT_EINPUT, "%s:%d: %s: the grid would have more than %d points (runs); "
+                    "use fewer values or split the experiment", path, x->keys[i].line,
+                    x->keys[i].key, EXP_MAX_POINTS);
+            experiment_free(x);
+            return GT_EINPUT;
+        }
+        pts *= (size_t)x->keys[i].n;
+    }
     /* ids stay unique after unsafe characters become '_' */
     for (int i = 0; i < x->nkeys; i++)
         for (int a = 0; a < x->keys[i].n; a++)
@@ -257,6 +273,22 @@ int experiment_load(Experiment *x, const char *path, GtErr *e)
             }
     /* the options together must make sense too (e.g. not steps and epochs both) */
     for (size_t k = 0; k < experiment_points(x); k++) {
+        char pid[EXP_MAX_ID + 2];
+        experiment_point_id(x, k, pid, sizeof pid);
+        if (strlen(pid) > EXP_MAX_ID) {
+            /* name the axis whose value makes the id long */
+            int longest = 0;
+            size_t best = 0;
+            for (int i = 0; i < x->nkeys; i++) {
+                size_t len = x->keys[i].n > 1 ? strlen(x->keys[i].values[choice(x, k, i)]) : 0;
+                if (len > best) best = len, longest = i;
+            }
+            gt_fail(e, GT_EINPUT, "%s:%d: %s: the run id '%.40s...' is longer than %d characters "
+                    "(a directory name); use shorter values", path, x->keys[longest].line,
+                    x->keys[longest].key, pid, EXP_MAX_ID);
+            experiment_free(x);
+            return GT_EINPUT;
+        }
         int rc = point_check(x, k, x->nkeys, e);
         if (!rc) continue;
         /* name the key that completes the conflict: the shortest failing prefix */
@@ -325,7 +357,8 @@ static size_t append_safe(char *buf, size_t at, size_t n, const char *s)
         char ch = *s;
         int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
                  ch == '.' || ch == '-' || ch == '+' || ch == '_' || ch == '=' || ch == ',';
-        buf[at++] = ok ? ch : '_';
+        if (!ok) ch = '_';
+        buf[at++] = ch;
     }
     buf[at < n ? at : n - 1] = 0;
     return at;

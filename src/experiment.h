@@ -8,6 +8,14 @@
 #include "common.h"
 #include "config.h"
 
+/* Limits that keep a grid enumerable and its run ids usable as directory names: a typo
+ * such as 1..1000 on three axes would otherwise ask for 10^9 runs (or overflow the count)
+ * and hang every check of the grid, and an id longer than NAME_MAX (255) cannot be made
+ * into DIR/runs/<id>/ or DIR/logs/<id>.log. */
+#define EXP_MAX_VALUES 1000   /* values of one key */
+#define EXP_MAX_POINTS 100000 /* points of the grid, seeds included */
+#define EXP_MAX_ID 200        /* characters of a run id */
+
 typedef struct {
     char *key;
     char **values; /* n >= 1; n > 1 makes it an axis */

@@ -140,7 +140,9 @@ int net_init_params(Net *n, InitKind k, double sigma_w2, double sigma_b2, Rng *r
         for (size_t i = 0; i < cnt + L->fan_out; i++) { /* drawn in double, stored in dtype */
             void *dst = i < cnt ? L->W : L->b;
             size_t at = i < cnt ? i : i - cnt;
+            /* cppcheck-suppress unreadVariable ; dst points into the net's parameters */
             if (n->dtype == DT_F32) ((float *)dst)[at] = (float)tmp[i];
+            /* cppcheck-suppress unreadVariable */
             else ((double *)dst)[at] = tmp[i];
         }
     }

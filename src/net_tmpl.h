@@ -47,6 +47,7 @@ static double SFX(loss)(Net *n, LossKind k, const int32_t *y, size_t m, size_t *
             /* log-sum-exp around the max: no overflow, exact for huge logits */
             double mx = zi[best], s = 0;
             for (size_t c = 0; c < K; c++) s += exp((double)zi[c] - mx);
+            /* cppcheck-suppress invalidFunctionArg ; s >= 1: the term c == best is exp(0) */
             total += log(s) + mx - (double)zi[y[i]];
             if (want_delta)
                 for (size_t c = 0; c < K; c++)

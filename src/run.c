@@ -6,6 +6,7 @@
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,19 @@ typedef struct {
     uint32_t *order;   /* the epoch's sample order */
     int32_t *ybuf;     /* labels of the current batch */
     CsvFile steps, layers, census_csv, hist;
+    CsvFile json;      /* run.json, staged by commit() */
     long total_steps, per_epoch;
     int digits;
     double t0, t_loaded;
 } Run;
+
+/* Weights are saved under DIR/.weights.tmp.PID (save_weights) and moved to DIR/weights by
+ * commit(): a run that fails or is killed never touches the weights of a run it would
+ * replace. */
+static void weights_tmp(const Run *r, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/.weights.tmp.%ld", r->c->out, (long)getpid());
+}
 
 static void run_free(Run *r)
 {
@@ -53,6 +63,10 @@ static void run_free(Run *r)
     csv_abort(&r->layers);
     csv_abort(&r->census_csv);
     csv_abort(&r->hist);
+    csv_abort(&r->json);
+    char wtmp[4096];
+    weights_tmp(r, wtmp, sizeof wtmp);
+    trace_rmtree(wtmp); /* left only by a failed run: commit() moves it */
     census_free(&r->census);
     optim_free(&r->opt);
     net_free(&r->net);
@@ -218,7 +232,7 @@ static int save_weights(Run *r, long step, GtErr *e)
     for (int i = 0; i < r->c->n_save_weights; i++) wanted |= r->c->save_weights[i] == step;
     if (!wanted) return GT_OK;
     char dir[4096], name[32];
-    snprintf(dir, sizeof dir, "%s/weights/step-%ld", r->c->out, step);
+    snprintf(dir, sizeof dir, "%s/.weights.tmp.%ld/step-%ld", r->c->out, (long)getpid(), step);
     int rc = trace_mkdir(dir, e), elem = (int)dtype_size(r->net.dtype);
     for (int l = 0; !rc && l < r->net.nlayers; l++) {
         const Layer *L = &r->net.layers[l];
@@ -327,7 +341,7 @@ static void add_config(void *ctx, const char *key, const char *val)
     else cJSON_AddStringToObject(obj, key, val);
 }
 
-static int write_run_json(const Run *r, const char *status, const Summary *sum, GtErr *e)
+static int stage_run_json(Run *r, const char *status, const Summary *sum, GtErr *e)
 {
     const Config *c = r->c;
     cJSON *doc = cJSON_CreateObject(), *cfg = cJSON_AddObjectToObject(doc, "config");
@@ -368,27 +382,40 @@ static int write_run_json(const Run *r, const char *status, const Summary *sum, 
             cJSON_AddNumberToObject(s, "final_test_acc", sum->test_acc);
         }
     }
-    int rc = json_write(c->out, "run.json", doc, e);
+    int rc = json_stage(&r->json, c->out, "run.json", doc, e);
     cJSON_Delete(doc);
     return rc;
 }
 
-/* Makes the run's files final together: all are flushed and checked first, then an older
- * run.json goes (its run is being replaced), then the traces are renamed into place and the
- * new run.json is written last. */
+/* Makes the run's files final together: all are flushed and checked first, run.json too
+ * (under its temporary name), so a full disk leaves an older run in --out as it was; then
+ * the older run.json goes (its run is being replaced), the traces are renamed into place
+ * and the new run.json last. */
 static int commit(Run *r, const char *status, const Summary *sum, GtErr *e)
 {
     CsvFile *files[] = {&r->steps, &r->layers, &r->census_csv, &r->hist};
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the element count of an array of pointers */
     int n = sizeof files / sizeof *files, rc = GT_OK;
     for (int i = 0; i < n && !rc; i++)
         if (files[i]->f) rc = csv_finish(files[i], e);
+    if (!rc) rc = stage_run_json(r, status, sum, e);
     if (rc) return rc;
     char old[4096];
     snprintf(old, sizeof old, "%s/run.json", r->c->out);
     unlink(old);
     for (int i = 0; i < n && !rc; i++)
         if (files[i]->tmp) rc = csv_commit(files[i], e);
-    return rc ? rc : write_run_json(r, status, sum, e);
+    /* the replaced run's weights go; this run's, if it saved any, take their place */
+    char weights[4096], wtmp[4096];
+    snprintf(weights, sizeof weights, "%s/weights", r->c->out);
+    weights_tmp(r, wtmp, sizeof wtmp);
+    if (!rc && trace_rmtree(weights) != 0)
+        rc = gt_fail(e, GT_EINPUT, "%s: cannot remove the replaced run's weights: %s", weights,
+                     strerror(errno));
+    if (!rc && access(wtmp, F_OK) == 0 && rename(wtmp, weights) != 0)
+        rc = gt_fail(e, GT_EINPUT, "%s: cannot move the weights into place: %s", weights,
+                     strerror(errno));
+    return rc ? rc : csv_commit(&r->json, e);
 }
 
 int run_train(const Config *c, volatile sig_atomic_t *stop, RunResult *res, GtErr *e)

@@ -44,23 +44,33 @@ static double field(const char *line, int k)
     return strtod(line, NULL);
 }
 
+/* Field k as a step or layer number; -1 when it is not one (empty, NaN, out of range: a
+ * damaged file must not make the cast to long undefined). */
+static long int_field(const char *line, int k)
+{
+    double v = field(line, k);
+    return v >= 0 && v <= 1e15 ? (long)v : -1;
+}
+
 static void read_layers(const char *dir, long last_hidden, RunSummary *s)
 {
     char path[4096], line[4096];
     snprintf(path, sizeof path, "%s/layers.csv", dir);
     FILE *f = fopen(path, "r");
     if (!f) return;
-    long end_step = -1;
-    if (fgets(line, sizeof line, f)) /* header */
+    if (fgets(line, sizeof line, f)) { /* header */
+        long end_step = -1;
         while (fgets(line, sizeof line, f)) {
-            long step = (long)field(line, 0), layer = (long)field(line, 1);
+            long step = int_field(line, 0), layer = int_field(line, 1);
+            if (step < 0 || layer < 1) continue; /* not a row of ours */
             double g = field(line, 6); /* grad_w_log10 */
             if (step == 0 && layer == 1) s->g_first_start = g;
             if (step == 0 && layer == last_hidden) s->g_last_start = g;
             if (step >= end_step && layer == 1) end_step = step, s->g_first_end = g;
             if (step == end_step && layer == last_hidden) s->g_last_end = g;
         }
-    fclose(f);
+    }
+    (void)fclose(f); /* read only */
 }
 
 static void read_census(const char *dir, RunSummary *s)
@@ -69,17 +79,19 @@ static void read_census(const char *dir, RunSummary *s)
     snprintf(path, sizeof path, "%s/census.csv", dir);
     FILE *f = fopen(path, "r");
     if (!f) return;
-    long cur = -1;
     double sum = 0;
     int n = 0;
-    if (fgets(line, sizeof line, f))
+    if (fgets(line, sizeof line, f)) { /* header */
+        long cur = -1;
         while (fgets(line, sizeof line, f)) {
-            long step = (long)field(line, 0);
+            long step = int_field(line, 0);
+            if (step < 0) continue;
             if (step != cur) cur = step, sum = 0, n = 0;
             sum += field(line, 2);
             n++;
         }
-    fclose(f);
+    }
+    (void)fclose(f); /* read only */
     if (n) s->frac_dead_end = sum / n;
 }
 
@@ -105,6 +117,6 @@ void summary_read(const char *dir, RunSummary *s)
     s->final_test_acc = num(sum, "final_test_acc");
     double depth = num(cJSON_GetObjectItemCaseSensitive(doc, "config"), "depth");
     cJSON_Delete(doc);
-    read_layers(dir, isfinite(depth) ? (long)depth : 1, s);
+    read_layers(dir, depth >= 1 && depth <= 1e15 ? (long)depth : 1, s);
     read_census(dir, s);
 }

@@ -88,7 +88,7 @@ static void point_summary(const char *out, const char *id, RunSummary *s)
     char line[1024];
     while (fgets(line, sizeof line, f))
         if (strncmp(line, "gradtrace sweep: exit status", 28) == 0) strcpy(s->status, "failed");
-    fclose(f);
+    (void)fclose(f); /* read only */
 }
 
 typedef struct {
@@ -135,7 +135,7 @@ static pid_t launch(const Experiment *x, const SweepOptions *o, size_t k, GtErr 
     snprintf(strs + at * ARG_LEN, ARG_LEN, "--out=%s", dir);
     argv[at] = strs + at * ARG_LEN, at++;
     argv[at] = NULL;
-    fflush(NULL);
+    (void)fflush(NULL); /* else the child repeats buffered output; failing costs a line */
     pid_t pid = fork();
     if (pid == 0) {
         setenv("OPENBLAS_NUM_THREADS", "1", 1); /* one BLAS thread: no idle pool to start */
@@ -177,7 +177,7 @@ static int reap(const SweepOptions *o, const char *id, int wstatus)
         else
             fprintf(f, "gradtrace sweep: exit status %d (killed by signal %d)\n",
                     128 + WTERMSIG(wstatus), WTERMSIG(wstatus));
-        fclose(f);
+        (void)fclose(f); /* a lost line only leaves the point pending: it runs again */
     }
     return 0;
 }
@@ -319,22 +319,24 @@ int sweep_index(const char *out, GtErr *e)
     CsvFile f = {0};
     int rc = csv_open(&f, out, "index.csv", header, 17, e);
     const cJSON *p;
-    if (!rc) cJSON_ArrayForEach(p, points) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "id");
-        const cJSON *args = cJSON_GetObjectItemCaseSensitive(p, "args");
-        if (!cJSON_IsString(id)) continue;
-        csv_quoted(&f, id->valuestring); /* ids hold commas */
-        cJSON_ArrayForEach(a, axes) csv_text(&f, cJSON_GetObjectItemCaseSensitive(args, a->valuestring));
-        RunSummary s;
-        point_summary(out, id->valuestring, &s);
-        csv_str(&f, s.status);
-        double v[] = {s.final_loss,    s.final_test_acc, s.g_first_start, s.g_last_start,
-                      s.g_first_end,   s.g_last_end,     s.frac_dead_end};
-        for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-            isnan(v[i]) ? csv_empty(&f) : csv_real(&f, v[i]);
-        csv_end_row(&f);
+    if (!rc) {
+        cJSON_ArrayForEach(p, points) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "id");
+            const cJSON *args = cJSON_GetObjectItemCaseSensitive(p, "args");
+            if (!cJSON_IsString(id)) continue;
+            csv_quoted(&f, id->valuestring); /* ids hold commas */
+            cJSON_ArrayForEach(a, axes) csv_text(&f, cJSON_GetObjectItemCaseSensitive(args, a->valuestring));
+            RunSummary s;
+            point_summary(out, id->valuestring, &s);
+            csv_str(&f, s.status);
+            double v[] = {s.final_loss,    s.final_test_acc, s.g_first_start, s.g_last_start,
+                          s.g_first_end,   s.g_last_end,     s.frac_dead_end};
+            for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+                isnan(v[i]) ? csv_empty(&f) : csv_real(&f, v[i]);
+            csv_end_row(&f);
+        }
+        rc = csv_close(&f, e);
     }
-    if (!rc) rc = csv_close(&f, e);
     csv_abort(&f);
     cJSON_Delete(grid);
     return rc;

@@ -329,7 +329,9 @@ int theory_critical_sigma_w2(ActKind act, const ActParams *ap, double sigma_b2, 
                        "--activation %s, --sigma-b2 %.17g: chi1 >= 1 already at sigma_w2 = %g, "
                        "no order-to-chaos crossing above it",
                        t.act->name, sigma_b2, lo);
-    for (double hi = lo * step; hi <= top; hi *= step) {
+    /* geometric steps from 2^-10 up to 2^20, 8 per octave: an integer count bounds the loop */
+    double hi = lo;
+    for (int i = 0; i < 8 * 30 + 1 && (hi *= step) <= top; i++) {
         double fhi = chi1_minus_1(&c, hi);
         if (isnan(fhi)) break;
         if (fhi < 0) {

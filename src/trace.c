@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -306,7 +307,7 @@ int csv_close(CsvFile *c, GtErr *e)
 void csv_abort(CsvFile *c)
 {
     if (c->f)
-        fclose(c->f);
+        (void)fclose(c->f); /* the file is being thrown away */
     if (c->tmp)
         unlink(c->tmp);
     csv_release(c);
@@ -333,9 +334,24 @@ void trace_clean_tmp(const char *dir)
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-        unlink(path);
+        if (unlink(path) != 0 && errno == EISDIR) /* a run's staged weights */
+            trace_rmtree(path);
     }
     closedir(d);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+int trace_rmtree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- .npy ---------------------------------------------------------------------------- */
@@ -387,43 +403,51 @@ int npy_write(const char *dir, const char *name, const void *data, int elem, siz
 
 /* ---- JSON ---------------------------------------------------------------------------- */
 
-int json_write(const char *dir, const char *name, const struct cJSON *doc, GtErr *e)
+int json_stage(CsvFile *c, const char *dir, const char *name, const struct cJSON *doc,
+               GtErr *e)
 {
+    memset(c, 0, sizeof *c);
     char *text = cJSON_Print(doc);
     if (!text)
         return gt_fail(e, GT_ESYS, "%s/%s: out of memory printing JSON", dir, name);
-    char *path, *tmp;
-    FILE *f;
-    int rc = tmp_open(dir, name, &path, &tmp, &f, e);
+    int rc = tmp_open(dir, name, &c->path, &c->tmp, &c->f, e);
     if (rc) {
         cJSON_free(text);
         return rc;
     }
     int err = 0;
     errno = 0;
-    if (fputs(text, f) == EOF || putc('\n', f) == EOF)
+    if (fputs(text, c->f) == EOF || putc('\n', c->f) == EOF)
         err = io_errno();
     cJSON_free(text);
-    rc = tmp_finish(f, path, tmp, err, e);
-    free(path);
-    free(tmp);
+    rc = tmp_close(c->f, c->path, c->tmp, err, e); /* removes the temporary file on error */
+    c->f = NULL;
+    if (rc)
+        csv_release(c);
     return rc;
+}
+
+int json_write(const char *dir, const char *name, const struct cJSON *doc, GtErr *e)
+{
+    CsvFile c;
+    int rc = json_stage(&c, dir, name, doc, e);
+    return rc ? rc : csv_commit(&c, e);
 }
 
 cJSON *json_read(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    /* a directory or a pipe in the way has no usable length: treated as unreadable */
+    long len = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    char *buf = len >= 0 && len < (1L << 30) && fseek(f, 0, SEEK_SET) == 0
+                    ? malloc((size_t)len + 1) : NULL;
     cJSON *doc = NULL;
     if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
         buf[len] = 0;
         doc = cJSON_Parse(buf);
     }
     free(buf);
-    fclose(f);
+    (void)fclose(f); /* read only */
     return doc;
 }

@@ -41,8 +41,11 @@ int csv_finish(CsvFile *c, GtErr *e); /* flush, check, close; still under the te
 int csv_commit(CsvFile *c, GtErr *e); /* rename a finished file into place */
 /* GT_EINPUT naming the file when a write has failed so far (disk full), else GT_OK. */
 int csv_failed(const CsvFile *c, GtErr *e);
-/* Removes temporary files (.NAME.tmp.PID) left in DIR by a process that was killed. */
+/* Removes temporary files and directories (.NAME.tmp.PID) left in DIR by a process that
+ * was killed. */
 void trace_clean_tmp(const char *dir);
+/* Removes PATH and everything under it (rm -rf); 0 when it is gone or was never there. */
+int trace_rmtree(const char *path);
 /* Closes and removes the temporary file (error paths). Safe on a closed, finished or zeroed
  * CsvFile. */
 void csv_abort(CsvFile *c);
@@ -57,5 +60,10 @@ struct cJSON *json_read(const char *path);
 
 /* Writes a cJSON document to DIR/NAME, pretty-printed, atomically. */
 int json_write(const char *dir, const char *name, const struct cJSON *doc, GtErr *e);
+/* json_write's first half, for a caller that commits several files together: the document
+ * is written, flushed and closed under the temporary name, then csv_commit renames it into
+ * place (or csv_abort removes it). */
+int json_stage(CsvFile *c, const char *dir, const char *name, const struct cJSON *doc,
+               GtErr *e);
 
 #endif

@@ -1,0 +1,69 @@
+/* Fuzz target: `gradtrace theory` options (cmd_theory.c's parser and its cross-option
+ * checks), then the mean-field computations those values drive, kept small: the layer
+ * recursion up to depth 64, the fixed point, the critical-line search and a phase grid of at
+ * most 4 x 4 points (written to /dev/null). The input is argv[1..], split at NUL bytes and
+ * newlines. cmd_theory.c is included for its static parse(); cmd_theory() is not called. */
+#include "../../src/cmd_theory.c"
+
+#include <math.h>
+
+#include "fuzz_util.h"
+
+#define MAX_ARGS 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > 8192) return 0;
+    char *text = fz_strndup(data, size);
+    char *argv[MAX_ARGS + 2];
+    int argc = 0;
+    argv[argc++] = "theory";
+    char *p = text, *end = text + size;
+    while (p <= end && argc < MAX_ARGS + 1) {
+        char *q = p;
+        while (q < end && *q != '\0' && *q != '\n') q++;
+        *q = '\0';
+        argv[argc++] = p;
+        p = q + 1;
+    }
+    argv[argc] = NULL;
+
+    TArgs a;
+    GtErr e = {0};
+    int rc = parse(&a, argc, argv, &e);
+    free(text);
+    if (rc > 0) FZ_CHECK_ERR(rc, e);
+    if (rc) return 0;
+    ActParams ap = {.alpha = a.real[O_ALPHA], .relu_grad_at_zero = 0};
+    double q0 = a.real[O_Q0];
+    if (a.flag[O_GRID]) {
+        const TheoryRange *w = &a.range[O_W2R], *b = &a.range[O_B2R];
+        FZ_CHECK(w->n >= 1 && b->n >= 1 && w->lo <= w->hi && b->lo <= b->hi);
+        if (w->n * b->n > 16) return 0;
+        FILE *null = fopen("/dev/null", "w");
+        if (!null) abort();
+        rc = theory_phase_grid(null, a.act, &ap, q0, w, b, &e);
+        fclose(null);
+        if (rc) FZ_CHECK_ERR(rc, e);
+    } else if (a.flag[O_CRIT]) {
+        double sw2 = NAN;
+        rc = theory_critical_sigma_w2(a.act, &ap, a.real[O_SB2], q0, &sw2, &e);
+        if (rc) FZ_CHECK_ERR(rc, e);
+        else FZ_CHECK(isfinite(sw2) && sw2 > 0);
+    } else {
+        Theory t;
+        rc = theory_init(&t, a.act, &ap, a.real[O_SW2], a.real[O_SB2], &e);
+        if (rc) {
+            FZ_CHECK_ERR(rc, e);
+            return 0;
+        }
+        long depth = a.depth < 64 ? a.depth : 64;
+        TheoryLayer rows[64];
+        theory_layers(&t, q0, depth, rows);
+        for (long l = 0; l < depth; l++) FZ_CHECK(!isnan(rows[l].q) && rows[l].q >= 0);
+        TheoryFixed fp;
+        theory_fixed_point(&t, q0, &fp);
+        FZ_CHECK(!isnan(fp.chi1) && fp.chi1 >= 0);
+    }
+    return 0;
+}
