@@ -6,24 +6,12 @@
 
 #include "fuzz_util.h"
 
-#define MAX_ARGS 64
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 8192) return 0;
     char *text = fz_strndup(data, size);
-    char *argv[MAX_ARGS + 2];
-    int argc = 0;
-    argv[argc++] = "census";
-    char *p = text, *end = text + size;
-    while (p <= end && argc < MAX_ARGS + 1) {
-        char *q = p;
-        while (q < end && *q != '\0' && *q != '\n') q++;
-        *q = '\0';
-        argv[argc++] = p;
-        p = q + 1;
-    }
-    argv[argc] = NULL;
+    char *argv[FZ_MAX_ARGS + 2];
+    int argc = fz_argv(text, size, "census", argv);
     /* getopt keeps a pointer into the previous argv; optind = 0 makes glibc start afresh
      * (the CLI parses once per process, so it never needs this) */
     char *none[] = {"census", NULL};

@@ -8,8 +8,6 @@
 #include "config.h"
 #include "fuzz_util.h"
 
-#define MAX_ARGS 64
-
 static void sink(void *ctx, const char *key, const char *val)
 {
     size_t *n = ctx;
@@ -21,18 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 8192) return 0;
     char *text = fz_strndup(data, size);
-    char *argv[MAX_ARGS + 2];
-    int argc = 0;
-    argv[argc++] = "run";
-    char *p = text, *end = text + size;
-    while (p <= end && argc < MAX_ARGS + 1) {
-        char *q = p;
-        while (q < end && *q != '\0' && *q != '\n') q++;
-        *q = '\0';
-        argv[argc++] = p;
-        p = q + 1;
-    }
-    argv[argc] = NULL;
+    char *argv[FZ_MAX_ARGS + 2];
+    int argc = fz_argv(text, size, "run", argv);
 
     Config c;
     GtErr e = {0};

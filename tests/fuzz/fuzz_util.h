@@ -98,6 +98,26 @@ static char *fz_strndup(const uint8_t *data, size_t len)
     return s;
 }
 
+#define FZ_MAX_ARGS 64
+
+/* Splits text (len bytes, NUL-terminated by fz_strndup) in place at NUL bytes and newlines
+ * into argv[1..] after argv[0] = cmd; argv needs FZ_MAX_ARGS + 2 entries. Returns argc. */
+static int fz_argv(char *text, size_t len, const char *cmd, char **argv)
+{
+    int argc = 0;
+    argv[argc++] = (char *)cmd;
+    char *p = text, *end = text + len;
+    while (p <= end && argc < FZ_MAX_ARGS + 1) {
+        char *q = p;
+        while (q < end && *q != '\0' && *q != '\n') q++;
+        *q = '\0';
+        argv[argc++] = p;
+        p = q + 1;
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
 #define FZ_CHECK(cond)                                                                    \
     do {                                                                                  \
         if (!(cond)) {                                                                    \
