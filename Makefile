@@ -9,7 +9,10 @@ PKGS    := openblas lapacke zlib cmocka inih libcjson
 
 CC      ?= cc
 OPT     ?= -O2 -fvect-cost-model=dynamic
-CFLAGS  := -std=c11 $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -MMD -MP
+# Floating point stays IEEE: no FMA contraction (same bits from every vector width, see
+# GT_HOT in src/common.h); -fno-trapping-math only says no code reads FP exception flags,
+# which lets gcc if-convert selects such as x < -110 ? -110 : x and vectorise those loops.
+CFLAGS  := -std=c11 $(OPT) -ffp-contract=off -fno-trapping-math -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -MMD -MP
 LDLIBS  := -lm
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror

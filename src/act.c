@@ -3,6 +3,9 @@
  * double array kernels from those same expressions, so the dtypes cannot drift apart. */
 #include "act.h"
 
+#include "common.h"
+#include "vmath.h"
+
 #include <string.h>
 #include <tgmath.h> /* exp/erfc/... pick the float functions for float x, as float32 must */
 
@@ -15,6 +18,11 @@
 
 /* Constants inside the expressions go through K so float kernels never widen to double. */
 #define K(c) ((T)(c))
+
+/* exp and tanh of a float go to vmath.h, whose loops vectorise (libm's are opaque calls);
+ * double kernels and the scalar reference keep libm. */
+#define EXP(x) _Generic((x), float: vmath_expf, default: exp)(x)
+#define TANH(x) _Generic((x), float: vmath_tanhf, default: tanh)(x)
 
 /* A NULL ActParams means the project defaults, so theory code can call f/df bare. */
 static const ActParams act_defaults = {0.01, 0.0};
@@ -52,7 +60,7 @@ static double sat_thr_d(double thr) { return thr; }
 /* NOLINTBEGIN(bugprone-macro-parentheses): TYPE is a type and PRE_F/PRE_DF are statements,
  * neither can take parentheses */
 #define ACT_KERNELS(name, TYPE, sfx, PRE_F, F, PRE_DF, DF)                              \
-    static void name##_fwd_##sfx(const TYPE *restrict z, TYPE *restrict a, size_t n,     \
+    GT_HOT static void name##_fwd_##sfx(const TYPE *restrict z, TYPE *restrict a, size_t n,     \
                                  const ActParams *p)                                    \
     {                                                                                   \
         typedef TYPE T;                                                                 \
@@ -71,7 +79,7 @@ static double sat_thr_d(double thr) { return thr; }
             a[i] = (F);                                                                 \
         }                                                                               \
     }                                                                                   \
-    static size_t name##_bwd_##sfx(const TYPE *restrict z, const TYPE *restrict a,       \
+    GT_HOT static size_t name##_bwd_##sfx(const TYPE *restrict z, const TYPE *restrict a,       \
                                    TYPE *restrict g, size_t n, const ActParams *p,       \
                                    double sat_thr)                                      \
     {                                                                                   \
@@ -130,14 +138,14 @@ static double sat_thr_d(double thr) { return thr; }
 /* Logistic functions use e = exp(-|x|) <= 1: nothing overflows, and both s and 1 - s
  * keep full relative precision deep in either tail. */
 DEF_ACT(sigmoid,
-        const T e = exp(-fabs(x));, x >= 0 ? 1 / (1 + e) : e / (1 + e),
-        const T e = exp(-fabs(x));, e / ((1 + e) * (1 + e)))
+        const T e = EXP(-fabs(x));, (x >= 0 ? 1 : e) / (1 + e),
+        const T e = EXP(-fabs(x));, e / ((1 + e) * (1 + e)))
 
 /* sech^2 written with exp(-2|x|) rather than 1 - tanh^2, which cancels to 0 for |x| > 9
  * in float and > 19 in double. */
 DEF_ACT(tanh,
-        , tanh(x),
-        const T e = exp(-2 * fabs(x));, 4 * e / ((1 + e) * (1 + e)))
+        , TANH(x),
+        const T e = EXP(-2 * fabs(x));, 4 * e / ((1 + e) * (1 + e)))
 
 /* x < 0 ? 0 : x rather than x > 0 ? x : 0 so a NaN pre-activation propagates and a
  * diverged run is not masked as all-dead. f'(0) is a convention: g0, 0 by default. */
@@ -158,30 +166,30 @@ DEF_ACT(leaky_relu,
  * f(x) + 1 keeps the tail derivative from cancelling to 0. */
 DEF_ACT(elu,
         , x > 0 ? x : expm1(x),
-        , x > 0 ? 1 : exp(x))
+        , x > 0 ? 1 : EXP(x))
 
 /* SELU's kink takes the left derivative lambda*alpha at 0, as PyTorch does. */
 DEF_ACT(selu,
         , K(SELU_L) * (x > 0 ? x : K(SELU_A) * expm1(x)),
-        , x > 0 ? K(SELU_L) : K(SELU_LA) * exp(x))
+        , x > 0 ? K(SELU_L) : K(SELU_LA) * EXP(x))
 
 /* Exact GELU x*Phi(x) with Phi written as erfc(-x/sqrt2)/2: the same function as
  * (1 + erf(x/sqrt2))/2, but without cancellation for x < 0. */
 DEF_ACT(gelu,
         , K(0.5) * x * erfc(-x * K(SQRT1_2)),
-        , K(0.5) * erfc(-x * K(SQRT1_2)) + x * K(INV_SQRT_2PI) * exp(-(x * x) / 2))
+        , K(0.5) * erfc(-x * K(SQRT1_2)) + x * K(INV_SQRT_2PI) * EXP(-(x * x) / 2))
 
 /* max(x,0) + log1p(exp(-|x|)): exact for large x (softplus(800) = 800), no overflow. */
 DEF_ACT(softplus,
-        , (x > 0 ? x : 0) + log1p(exp(-fabs(x))),
-        const T e = exp(-fabs(x));, x >= 0 ? 1 / (1 + e) : e / (1 + e))
+        , (x > 0 ? x : 0) + log1p(EXP(-fabs(x))),
+        const T e = EXP(-fabs(x));, (x >= 0 ? 1 : e) / (1 + e))
 
 /* swish' = s + x s (1 - s) = s (1 + x (1 - s)); s and 1 - s both come from e. */
 DEF_ACT(swish,
-        const T e = exp(-fabs(x));, x >= 0 ? x / (1 + e) : x * e / (1 + e),
-        const T e = exp(-fabs(x));
-        const T s = x >= 0 ? 1 / (1 + e) : e / (1 + e);
-        const T c = x >= 0 ? e / (1 + e) : 1 / (1 + e);, s * (1 + x * c))
+        const T e = EXP(-fabs(x)); const T xe = x * e;, (x >= 0 ? x : xe) / (1 + e),
+        const T e = EXP(-fabs(x));
+        const T s = (x >= 0 ? 1 : e) / (1 + e);
+        const T c = (x >= 0 ? e : 1) / (1 + e);, s * (1 + x * c))
 
 DEF_ACT(softsign,
         , x / (1 + fabs(x)),

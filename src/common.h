@@ -36,6 +36,17 @@ static inline double dtype_get(Dtype d, const void *p, size_t i)
 
 static inline size_t dtype_size(Dtype d) { return d == DT_F32 ? sizeof(float) : sizeof(double); }
 
+/* Hot loops are compiled for AVX-512, AVX2 and the baseline and the loader picks one for
+ * the CPU (GCC function multi-versioning). The bits do not depend on the pick: the build
+ * has -ffp-contract=off (no FMA), and every reduction's order is fixed in the source
+ * (per-unit accumulators or a fixed number of lanes), so the vector width changes speed
+ * only. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GT_HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define GT_HOT
+#endif
+
 #define GT_VERSION "0.1.0"
 
 #endif

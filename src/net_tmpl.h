@@ -75,6 +75,27 @@ static void SFX(scale_pow2)(T *v, size_t len, int k)
     SCAL((int)len, (T)ldexp(1.0, -k), v, 1);
 }
 
+/* Sum of squares in double, in 8 independent lanes in a fixed order: vectorises, and the
+ * bits do not depend on the vector width. */
+GT_HOT static double SFX(sumsq)(const T *d, size_t len)
+{
+    double lane[8] = {0}, ss = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        for (size_t k = 0; k < 8; k++) lane[k] += (double)d[i + k] * (double)d[i + k];
+    for (; i < len; i++) ss += (double)d[i] * (double)d[i];
+    for (size_t k = 0; k < 8; k++) ss += lane[k];
+    return ss;
+}
+
+/* s[j] = sum over rows i of d[i][j], rows added in order. */
+GT_HOT static void SFX(col_sums)(const T *restrict d, size_t m, size_t fo, T *restrict s)
+{
+    memset(s, 0, fo * sizeof(T));
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < fo; j++) s[j] += d[i * fo + j];
+}
+
 static void SFX(backward)(Net *n, size_t m, int want_stats)
 {
     int cur = 0, e2 = 0;
@@ -96,23 +117,12 @@ static void SFX(backward)(Net *n, size_t m, int want_stats)
             }
         }
         L->e2 = e2;
-        if (want_stats) { /* 8 independent sums in a fixed order: vectorises, stays exact */
-            double lane[8] = {0}, ss = 0;
-            size_t i = 0;
-            for (; i + 8 <= len; i += 8)
-                for (size_t k = 0; k < 8; k++) lane[k] += (double)d[i + k] * (double)d[i + k];
-            for (; i < len; i++) ss += (double)d[i] * (double)d[i];
-            for (size_t k = 0; k < 8; k++) ss += lane[k];
-            L->delta_ss = ss;
-        }
+        if (want_stats) L->delta_ss = SFX(sumsq)(d, len);
         const T *ain = l ? n->layers[l - 1].a : n->x;
         GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)m,
              (T)(1.0 / (double)m), ain, (int)fi, d, (int)fo, 0, L->dW, (int)fo);
-        T *db = L->db;
-        memset(db, 0, fo * sizeof(T));
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < fo; j++) db[j] += d[i * fo + j];
-        SCAL((int)fo, (T)(1.0 / (double)m), db, 1);
+        SFX(col_sums)(d, m, fo, L->db);
+        SCAL((int)fo, (T)(1.0 / (double)m), L->db, 1);
         if (l == 0) break;
         Layer *P = &n->layers[l - 1];
         T *dn = n->dbuf[1 - cur];

@@ -58,7 +58,7 @@ SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa
 }
 #undef LANES
 
-static void SFX(update)(OptKind kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa, T sb,
+GT_HOT static void SFX(update)(OptKind kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa, T sb,
                         T *s1, T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)
 {
 #define CALL(K, S) SFX(update_loop)(K, S, c, w, g, sa, sb, s1, s2, len, w_ss, d_ss, zero)

@@ -5,7 +5,7 @@
 
 /* Mean, std, exact zeros of the outputs; dead units and exact-zero pre-activations.
  * acc: 5 * fan_out doubles. */
-static void SFX(acts)(const Layer *L, size_t m, LayerStats *s, double *acc)
+GT_HOT static void SFX(acts)(const Layer *L, size_t m, LayerStats *s, double *acc)
 {
     size_t fo = L->fan_out, len = m * fo;
     const T *z = L->z, *a = L->a;
@@ -45,7 +45,7 @@ static void SFX(acts)(const Layer *L, size_t m, LayerStats *s, double *acc)
 
 /* Norms of the scaled gradients (scale 2^e2 applied through the XNorm) and the sign
  * coherence of each unit's incoming weight gradients (column j of dW). acc: 2 * fan_out. */
-static void SFX(grads)(const Layer *L, LayerStats *s, double *acc)
+GT_HOT static void SFX(grads)(const Layer *L, LayerStats *s, double *acc)
 {
     size_t fi = L->fan_in, fo = L->fan_out;
     const T *dW = L->dW, *db = L->db;
