@@ -10,9 +10,10 @@ PKGS    := openblas lapacke zlib cmocka inih libcjson
 CC      ?= cc
 OPT     ?= -O2 -fvect-cost-model=dynamic
 # Floating point stays IEEE: no FMA contraction (same bits from every vector width, see
-# GT_HOT in src/common.h); -fno-trapping-math only says no code reads FP exception flags,
-# which lets gcc if-convert selects such as x < -110 ? -110 : x and vectorise those loops.
-CFLAGS  := -std=c11 $(OPT) -ffp-contract=off -fno-trapping-math -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -MMD -MP
+# GT_HOT in src/common.h). -fno-trapping-math and -fno-math-errno change no value: they
+# say that no code reads FP exception flags or errno after sqrt, which lets gcc if-convert
+# selects such as x < -110 ? -110 : x and vectorise those loops (and adam's sqrt).
+CFLAGS  := -std=c11 $(OPT) -ffp-contract=off -fno-trapping-math -fno-math-errno -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -MMD -MP
 LDLIBS  := -lm
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror

@@ -100,6 +100,7 @@ typedef struct {
     Optim opt;
     LayerStats *st;
     double *scratch;
+    int probes;         /* the step being timed logs (train_step -> layer_done) */
     Dataset data;
     int diverged;
 } Case;
@@ -170,9 +171,19 @@ static void case_free(Case *c)
     xfree_dataset(&c->data);
 }
 
-/* One training step exactly as run.c's train loop does it: with probes, the logged-step
- * path (backward with statistics, probe_layers, optim_step filling the update columns);
- * without, the unlogged path. A non-finite loss ends the step where run.c would stop. */
+/* run.c's NetLayerDone: probes (on a logged step), then the update of layer l. */
+static void layer_done(void *ctx, Net *n, int l)
+{
+    Case *c = ctx;
+    LayerStats *st = c->probes ? &c->st[l] : NULL;
+    if (st) probe_layer(n, l, c->batch, st, c->scratch);
+    optim_layer(&c->opt, n, l, st);
+}
+
+/* One training step exactly as run.c's train loop does it: backward calls layer_done as
+ * it finishes each layer, which with probes runs the logged-step path (probe_layer, then
+ * optim_layer filling the update columns) and without, the unlogged path. A non-finite
+ * loss ends the step where run.c would stop. */
 static void train_step(Case *c, int probes)
 {
     Net *n = &c->net;
@@ -184,13 +195,10 @@ static void train_step(Case *c, int probes)
         c->diverged = 1;
         return;
     }
-    net_backward(n, B, probes);
-    if (n->nonfinite) {
-        c->diverged = 1;
-        return;
-    }
-    if (probes) probe_layers(n, B, c->st, c->scratch);
-    optim_step(&c->opt, n, probes ? c->st : NULL);
+    c->probes = probes;
+    optim_begin(&c->opt);
+    net_backward(n, B, probes, layer_done, c);
+    if (n->nonfinite) c->diverged = 1;
 }
 
 /* The step's cblas_sgemm calls alone, on the net's own buffers, in the step's order:
@@ -345,7 +353,7 @@ static int child_phases(int argc, char **argv)
             t[1] = clk();
             net_loss(n, LOSS_XENT, c.data.y, B, &ok, 1);
             t[2] = clk();
-            net_backward(n, B, probes);
+            net_backward(n, B, probes, NULL, NULL);
             t[3] = clk();
             if (probes) probe_layers(n, B, c.st, c.scratch);
             t[4] = clk();

@@ -192,9 +192,9 @@ double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct,
                               : loss_d(n, k, y, m, correct, want_delta);
 }
 
-void net_backward(Net *n, size_t m, int want_stats)
+void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx)
 {
     n->nonfinite = 0;
-    if (n->dtype == DT_F32) backward_s(n, m, want_stats);
-    else backward_d(n, m, want_stats);
+    if (n->dtype == DT_F32) backward_s(n, m, want_stats, done, ctx);
+    else backward_d(n, m, want_stats, done, ctx);
 }

@@ -65,8 +65,13 @@ void net_forward(Net *n, size_t m);
  * argmax predictions. With want_delta, writes dl/dz of the output layer (per sample) into
  * dbuf[0] to start backward. Returns NaN/Inf when the logits are not finite. */
 double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct, int want_delta);
+/* Called by net_backward, from the output layer down, as soon as layer l is done: its dW,
+ * db, e2, n_sat (and delta_ss) are final and backward reads none of layer l's buffers
+ * again, so the callee may reduce them and update W and b while they are still in cache. */
+typedef void (*NetLayerDone)(void *ctx, Net *n, int l);
+
 /* Backward pass of the first m rows from dbuf[0]; fills dW, db, e2, n_sat, and delta_ss
- * when want_stats. */
-void net_backward(Net *n, size_t m, int want_stats);
+ * when want_stats; calls done(ctx, n, l) for each layer when done is not NULL. */
+void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx);
 
 #endif

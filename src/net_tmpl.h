@@ -96,7 +96,7 @@ GT_HOT static void SFX(col_sums)(const T *restrict d, size_t m, size_t fo, T *re
         for (size_t j = 0; j < fo; j++) s[j] += d[i * fo + j];
 }
 
-static void SFX(backward)(Net *n, size_t m, int want_stats)
+static void SFX(backward)(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx)
 {
     int cur = 0, e2 = 0;
     T *d = n->dbuf[cur];
@@ -123,13 +123,15 @@ static void SFX(backward)(Net *n, size_t m, int want_stats)
              (T)(1.0 / (double)m), ain, (int)fi, d, (int)fo, 0, L->dW, (int)fo);
         SFX(col_sums)(d, m, fo, L->db);
         SCAL((int)fo, (T)(1.0 / (double)m), L->db, 1);
-        if (l == 0) break;
-        Layer *P = &n->layers[l - 1];
-        T *dn = n->dbuf[1 - cur];
-        GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo, 1, d, (int)fo,
-             L->W, (int)fo, 0, dn, (int)fi);
-        P->n_sat = n->act->SFX(bwd)(P->z, P->a, dn, m * fi, &n->ap, n->sat_thr);
-        cur = 1 - cur;
-        d = dn;
+        if (l > 0) {
+            Layer *P = &n->layers[l - 1];
+            T *dn = n->dbuf[1 - cur];
+            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo, 1, d,
+                 (int)fo, L->W, (int)fo, 0, dn, (int)fi);
+            P->n_sat = n->act->SFX(bwd)(P->z, P->a, dn, m * fi, &n->ap, n->sat_thr);
+            cur = 1 - cur;
+            d = dn;
+        }
+        if (done) done(ctx, n, l);
     }
 }

@@ -55,9 +55,16 @@ void optim_free(Optim *o)
 #undef MAX_EXP
 #undef MANT_DIG
 
+void optim_begin(Optim *o) { o->t++; }
+
+void optim_layer(const Optim *o, Net *n, int l, LayerStats *st)
+{
+    if (n->dtype == DT_F32) layer_s(o, n, l, st);
+    else layer_d(o, n, l, st);
+}
+
 void optim_step(Optim *o, Net *n, LayerStats *st)
 {
-    o->t++;
-    if (n->dtype == DT_F32) step_s(o, n, st);
-    else step_d(o, n, st);
+    optim_begin(o);
+    for (int l = 0; l < n->nlayers; l++) optim_layer(o, n, l, st ? &st[l] : NULL);
 }

@@ -20,5 +20,9 @@ void optim_free(Optim *o);
 /* One update from the net's scaled gradients. With st non-NULL fills weight_l2,
  * update_ratio and frac_update_zero of st[0..nlayers). */
 void optim_step(Optim *o, Net *n, LayerStats *st);
+/* The same, a layer at a time (from net_backward's NetLayerDone): optim_begin once per
+ * step, then optim_layer for every layer l in any order, st_l = &st[l] or NULL. */
+void optim_begin(Optim *o);
+void optim_layer(const Optim *o, Net *n, int l, LayerStats *st_l);
 
 #endif

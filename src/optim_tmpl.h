@@ -8,7 +8,7 @@ typedef struct {
  * stats, accumulates ||w before||^2, ||applied update||^2 and exact-zero updates.
  * Always inlined into update() with constant kind and stats, so each of the six loops is
  * branch-free. */
-#define LANES 8 /* independent accumulators: the stats loop vectorises, in a fixed order */
+#define LANES 16 /* independent accumulators: the stats loop vectorises, in a fixed order */
 
 static inline __attribute__((always_inline)) T SFX(step_one)(int kind, const SFX(Coef) *c,
                                                              T gi, T *s1, T *s2, size_t i)
@@ -31,7 +31,8 @@ SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa
         for (size_t i = 0; i < len; i++) w[i] -= SFX(step_one)(kind, c, g[i] * sa * sb, s1, s2, i);
         return;
     }
-    double ws[LANES] = {0}, ds[LANES] = {0}, nz[LANES] = {0};
+    double ws[LANES] = {0}, ds[LANES] = {0};
+    int32_t nz[LANES] = {0}; /* exact in any order; per lane at most len / LANES */
     size_t i = 0;
     for (; i + LANES <= len; i += LANES)
         for (size_t k = 0; k < LANES; k++) {
@@ -42,19 +43,20 @@ SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa
             ds[k] += d * d;
             nz[k] += d == 0;
         }
-    for (size_t k = 0; i < len; i++, k++) {
+    double tw = 0, td = 0;
+    size_t tz = 0;
+    for (size_t k = 0; k < LANES; k++) tw += ws[k], td += ds[k], tz += (size_t)nz[k];
+    for (; i < len; i++) {
         T old = w[i];
         w[i] = old - SFX(step_one)(kind, c, g[i] * sa * sb, s1, s2, i);
         double d = (double)w[i] - (double)old;
-        ws[k] += (double)old * (double)old;
-        ds[k] += d * d;
-        nz[k] += d == 0;
+        tw += (double)old * (double)old;
+        td += d * d;
+        tz += d == 0;
     }
-    double tw = 0, td = 0, tz = 0;
-    for (size_t k = 0; k < LANES; k++) tw += ws[k], td += ds[k], tz += nz[k];
     *w_ss = tw;
     *d_ss = td;
-    *zero = (size_t)tz;
+    *zero = tz;
 }
 #undef LANES
 
@@ -70,7 +72,8 @@ GT_HOT static void SFX(update)(OptKind kind, int stats, const SFX(Coef) *c, T *w
 #undef CALL
 }
 
-static void SFX(step)(Optim *o, Net *n, LayerStats *st)
+/* Updates layer l; with st, fills its weight_l2, update_ratio and frac_update_zero. */
+static void SFX(layer)(const Optim *o, Net *n, int l, LayerStats *st)
 {
     SFX(Coef) c = {
         .lr = (T)o->lr, .mu = (T)o->momentum, .b1 = (T)o->beta1, .b2 = (T)o->beta2,
@@ -78,29 +81,26 @@ static void SFX(step)(Optim *o, Net *n, LayerStats *st)
         .eps = (T)o->eps,
     };
     T *s1 = o->state, *s2 = s1 ? s1 + n->nparams : NULL;
-    for (int l = 0; l < n->nlayers; l++) {
-        Layer *L = &n->layers[l];
-        size_t off_w = (size_t)((T *)L->W - (T *)n->params);
-        size_t off_b = (size_t)((T *)L->b - (T *)n->params);
-        size_t nw = L->fan_in * L->fan_out;
-        /* 2^e2 as two factors sa * sb that T can hold: 2^e2 alone overflows T (e2 > 127 in
-         * float, reachable as e2 adds up over layers) or flushes to 0 (e2 < -149) where
-         * g * 2^e2 need not, and inf * 0 would make an exactly-zero gradient NaN. Past the
-         * clamp, g * 2^e2 is inf or 0 in T whatever g is (|g| <= 2^17 or so). */
-        int e2 = L->e2, lim_lo = 2 * (MIN_EXP - MANT_DIG), lim_hi = 2 * (MAX_EXP - 1);
-        e2 = e2 < lim_lo ? lim_lo : e2 > lim_hi ? lim_hi : e2;
-        T sa = (T)ldexp(1.0, e2 / 2), sb = (T)ldexp(1.0, e2 - e2 / 2);
-        double w_ss = 0, d_ss = 0;
-        size_t zero = 0;
-        int with = st != NULL;
-        SFX(update)(o->kind, with, &c, L->W, L->dW, sa, sb, s1 ? s1 + off_w : NULL,
-                    s2 ? s2 + off_w : NULL, nw, &w_ss, &d_ss, &zero);
-        SFX(update)(o->kind, 0, &c, L->b, L->db, sa, sb, s1 ? s1 + off_b : NULL,
-                    s2 ? s2 + off_b : NULL, L->fan_out, NULL, NULL, NULL);
-        if (with) {
-            st[l].weight_l2 = sqrt(w_ss);
-            st[l].update_ratio = w_ss > 0 ? sqrt(d_ss / w_ss) : (d_ss > 0 ? INFINITY : 0.0);
-            st[l].frac_update_zero = (double)zero / (double)nw;
-        }
+    Layer *L = &n->layers[l];
+    size_t off_w = (size_t)((T *)L->W - (T *)n->params);
+    size_t off_b = (size_t)((T *)L->b - (T *)n->params);
+    size_t nw = L->fan_in * L->fan_out;
+    /* 2^e2 as two factors sa * sb that T can hold: 2^e2 alone overflows T (e2 > 127 in
+     * float, reachable as e2 adds up over layers) or flushes to 0 (e2 < -149) where
+     * g * 2^e2 need not, and inf * 0 would make an exactly-zero gradient NaN. Past the
+     * clamp, g * 2^e2 is inf or 0 in T whatever g is (|g| <= 2^17 or so). */
+    int e2 = L->e2, lim_lo = 2 * (MIN_EXP - MANT_DIG), lim_hi = 2 * (MAX_EXP - 1);
+    e2 = e2 < lim_lo ? lim_lo : e2 > lim_hi ? lim_hi : e2;
+    T sa = (T)ldexp(1.0, e2 / 2), sb = (T)ldexp(1.0, e2 - e2 / 2);
+    double w_ss = 0, d_ss = 0;
+    size_t zero = 0;
+    SFX(update)(o->kind, st != NULL, &c, L->W, L->dW, sa, sb, s1 ? s1 + off_w : NULL,
+                s2 ? s2 + off_w : NULL, nw, &w_ss, &d_ss, &zero);
+    SFX(update)(o->kind, 0, &c, L->b, L->db, sa, sb, s1 ? s1 + off_b : NULL,
+                s2 ? s2 + off_b : NULL, L->fan_out, NULL, NULL, NULL);
+    if (st) {
+        st->weight_l2 = sqrt(w_ss);
+        st->update_ratio = w_ss > 0 ? sqrt(d_ss / w_ss) : (d_ss > 0 ? INFINITY : 0.0);
+        st->frac_update_zero = (double)zero / (double)nw;
     }
 }

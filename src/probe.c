@@ -5,6 +5,9 @@
 #include <math.h>
 #include <string.h>
 
+#define PB 16      /* columns per tile: one cache line of float */
+#define PB_ROWS 16 /* rows per tile */
+
 #define T float
 #define SFX(name) name##_s
 #include "probe_tmpl.h"
@@ -17,25 +20,27 @@
 #undef T
 #undef SFX
 
+void probe_layer(const Net *n, int l, size_t m, LayerStats *s, double *scratch)
+{
+    const Layer *L = &n->layers[l];
+    int hidden = l + 1 < n->nlayers;
+    s->fan_in = L->fan_in;
+    s->fan_out = L->fan_out;
+    s->batch = m;
+    if (n->dtype == DT_F32) {
+        acts_s(L, m, s, scratch);
+        grads_s(L, s, scratch);
+    } else {
+        acts_d(L, m, s, scratch);
+        grads_d(L, s, scratch);
+    }
+    s->delta = xnorm_make(L->delta_ss, L->e2);
+    s->frac_saturated = hidden ? (double)L->n_sat / (double)(m * L->fan_out) : 0.0;
+}
+
 void probe_layers(const Net *n, size_t m, LayerStats *st, double *scratch)
 {
-    for (int l = 0; l < n->nlayers; l++) {
-        const Layer *L = &n->layers[l];
-        LayerStats *s = &st[l];
-        int hidden = l + 1 < n->nlayers;
-        s->fan_in = L->fan_in;
-        s->fan_out = L->fan_out;
-        s->batch = m;
-        if (n->dtype == DT_F32) {
-            acts_s(L, m, s, scratch);
-            grads_s(L, s, scratch);
-        } else {
-            acts_d(L, m, s, scratch);
-            grads_d(L, s, scratch);
-        }
-        s->delta = xnorm_make(L->delta_ss, L->e2);
-        s->frac_saturated = hidden ? (double)L->n_sat / (double)(m * L->fan_out) : 0.0;
-    }
+    for (int l = 0; l < n->nlayers; l++) probe_layer(n, l, m, &st[l], scratch);
 }
 
 XNorm probe_grad_l2(const LayerStats *st, int nlayers)

@@ -251,6 +251,22 @@ typedef struct {
     int have_test;
 } Summary;
 
+/* What a step does with each layer as backward finishes it (NetLayerDone): probes on a
+ * logged step, then the update, while the layer's buffers are still in cache. */
+typedef struct {
+    Run *r;
+    size_t m;
+    int logged;
+} StepCtx;
+
+static void layer_done(void *ctx, Net *n, int l)
+{
+    const StepCtx *sc = ctx;
+    LayerStats *st = sc->logged ? &sc->r->st[l] : NULL;
+    if (st) probe_layer(n, l, sc->m, st, sc->r->scratch);
+    optim_layer(&sc->r->opt, n, l, st);
+}
+
 /* The training loop. Returns GT_OK also when the run diverged (sum->diverged_at >= 0). */
 static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
 {
@@ -283,8 +299,15 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         size_t ok;
         double loss = net_loss(n, (LossKind)c->loss, r->ybuf, B, &ok, 1);
         int bad = !isfinite(loss);
+        /* Histograms read every layer's gradients before any update: that step goes the
+         * long way (backward, then probes, histograms and the update over all layers).
+         * The fused way gives the same bits. When backward meets Inf/NaN the run stops
+         * here, and weights updated by then are never used or saved. */
+        int fused = !(logged && c->histograms);
         if (!bad) {
-            net_backward(n, B, logged);
+            StepCtx sc = {r, B, logged};
+            if (fused) optim_begin(&r->opt);
+            net_backward(n, B, logged, fused ? layer_done : NULL, &sc);
             bad = n->nonfinite;
         }
         sum->loss = loss;
@@ -293,9 +316,11 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
             sum->diverged_at = s;
             return GT_OK;
         }
-        if (logged) probe_layers(n, B, r->st, r->scratch);
-        if (logged && c->histograms) hist_write(n, B, s, &r->hist);
-        optim_step(&r->opt, n, logged ? r->st : NULL);
+        if (!fused) {
+            probe_layers(n, B, r->st, r->scratch);
+            hist_write(n, B, s, &r->hist);
+            optim_step(&r->opt, n, r->st);
+        }
         sum->steps_done = s + 1;
         if (!logged) continue;
         /* a full disk shows here, not hours later at the end */

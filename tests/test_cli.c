@@ -826,6 +826,36 @@ static void test_eval_keeps_trajectory(void **state)
     lines_free(&s2);
 }
 
+/* A step updates each layer as backward finishes it (probes first), except on a step
+ * that writes histograms, which takes the long way: backward, then probes, histograms
+ * and the update over all layers. Both ways must give the same bits: the run with
+ * --histograms on every step and the one without have identical layers.csv. */
+static void fused_same_bits(const char *dtype)
+{
+    char d1[PATHMAX], d2[PATHMAX], p1[PATHMAX], p2[PATHMAX], name[64];
+    for (int i = 0; i < 2; i++) {
+        snprintf(name, sizeof name, "fused-%s-%d", dtype, i);
+        sub(i ? d2 : d1, name);
+        Args a = {0};
+        args_add(&a, "run", "--depth", "4", "--dtype", dtype, "--optimizer", "adam", "--lr",
+                 "0.003", "--every", "1", "--activation", "leaky_relu", "--out", i ? d2 : d1,
+                 NULL);
+        if (i) args_add(&a, "--histograms", NULL);
+        args_tiny(&a);
+        Res r;
+        run_ok(&r, &a);
+        res_free(&r);
+    }
+    assert_true(exists(join(p2, d2, "histograms.csv")));
+    if (!file_equal(join(p1, d1, "layers.csv"), join(p2, d2, "layers.csv")))
+        fail_msg("%s: the fused step and the long way give different layers.csv", dtype);
+    if (!file_equal(join(p1, d1, "census.csv"), join(p2, d2, "census.csv")))
+        fail_msg("%s: the fused step and the long way give different census.csv", dtype);
+}
+
+static void test_fused_step_f32(void **state) { (void)state; fused_same_bits("float32"); }
+static void test_fused_step_f64(void **state) { (void)state; fused_same_bits("float64"); }
+
 static void test_determinism_f32(void **state) { (void)state; determinism("float32"); }
 static void test_determinism_f64(void **state) { (void)state; determinism("float64"); }
 
@@ -1097,6 +1127,8 @@ int main(void)
         cmocka_unit_test_teardown(test_eval_keeps_trajectory, free_all),
         cmocka_unit_test_teardown(test_determinism_f32, free_all),
         cmocka_unit_test_teardown(test_determinism_f64, free_all),
+        cmocka_unit_test_teardown(test_fused_step_f32, free_all),
+        cmocka_unit_test_teardown(test_fused_step_f64, free_all),
         cmocka_unit_test_teardown(test_save_weights_f32, free_all),
         cmocka_unit_test_teardown(test_save_weights_f64, free_all),
         cmocka_unit_test_teardown(test_divergence_f32, free_all),

@@ -62,7 +62,7 @@ static void gradcheck(ActKind act, LossKind loss)
     Net *n = &f.net;
     net_forward(n, f.d.n);
     net_loss(n, loss, f.y, f.d.n, NULL, 1);
-    net_backward(n, f.d.n, 0);
+    net_backward(n, f.d.n, 0, NULL, NULL);
     double worst = 0, gnorm = 0, layer1 = 0;
     const double h = 1e-6;
     for (int l = 0; l < n->nlayers; l++) {
@@ -146,7 +146,7 @@ static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
     make(&f, dt, ACT_SIGMOID, depth, 32, 8, INIT_STANDARD, 0, 11);
     net_forward(&f.net, 8);
     net_loss(&f.net, LOSS_XENT, f.y, 8, NULL, 1);
-    net_backward(&f.net, 8, 1);
+    net_backward(&f.net, 8, 1, NULL, NULL);
     double scratch[5 * (64)];
     probe_layers(&f.net, 8, st, scratch);
     *e2_first = f.net.layers[0].e2;
@@ -183,7 +183,7 @@ static void test_scaling_bookkeeping(void **state)
     Net *n = &f.net;
     net_forward(n, 8);
     net_loss(n, LOSS_XENT, f.y, 8, NULL, 1);
-    net_backward(n, 8, 1);
+    net_backward(n, 8, 1, NULL, NULL);
     LayerStats st[26];
     double scratch[5 * (64)];
     probe_layers(n, 8, st, scratch);
@@ -209,7 +209,7 @@ static void test_deterministic(void **state)
     for (Fixture *f = &a; f; f = f == &a ? &b : NULL) {
         net_forward(&f->net, 8);
         net_loss(&f->net, LOSS_XENT, f->y, 8, NULL, 1);
-        net_backward(&f->net, 8, 0);
+        net_backward(&f->net, 8, 0, NULL, NULL);
     }
     assert_memory_equal(a.net.params, b.net.params, a.net.nparams * sizeof(float));
     assert_memory_equal(a.net.grads, b.net.grads, a.net.nparams * sizeof(float));

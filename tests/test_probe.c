@@ -181,7 +181,7 @@ static void check_relu_net(Dtype t, double g0)
     double loss = net_loss(&n, LOSS_XENT, Y, B, &correct, 1);
     assert_rel(loss, r.loss, rt, "loss");
     assert_int_equal(correct, r.correct);
-    net_backward(&n, B, 1);
+    net_backward(&n, B, 1, NULL, NULL);
     assert_int_equal(L1->e2, 0); /* nothing to rescale at these magnitudes */
     assert_int_equal(L2->e2, 0);
 
@@ -268,7 +268,7 @@ static void test_sigmoid_saturation(void **state)
         net_forward(&n, 2);
         double loss = net_loss(&n, LOSS_XENT, y, 2, NULL, 1);
         assert_true(isfinite(loss));
-        net_backward(&n, 2, 1);
+        net_backward(&n, 2, 1, NULL, NULL);
         LayerStats st[2];
         double scratch[5 * (3)];
         probe_layers(&n, 2, st, scratch);
@@ -336,7 +336,7 @@ static void check_tiny_gradients(Dtype t)
     for (int i = 0; i < K * O; i++) setv(&n, n.layers[1].W, i, S * q[i]);
     net_forward(&n, M);
     for (int i = 0; i < M * O; i++) setv(&n, n.dbuf[0], i, D * p[i]);
-    net_backward(&n, M, 1);
+    net_backward(&n, M, 1, NULL, NULL);
 
     double a1[M * K], g1[M * K], dW1[I * K] = {0}, db1[K] = {0};
     double dW2[K * O] = {0}, db2[O] = {0};
@@ -464,7 +464,7 @@ static void test_dead_batch_counts_only_m_rows(void **state)
         net_forward(&n, 2);
         const int32_t y[3] = {0, 1, 0};
         net_loss(&n, LOSS_MSE, y, 2, NULL, 1);
-        net_backward(&n, 2, 1);
+        net_backward(&n, 2, 1, NULL, NULL);
         LayerStats st[2];
         double scratch[5 * (2)];
         probe_layers(&n, 2, st, scratch);

@@ -608,7 +608,7 @@ static void engine_profile(Net *n, double sw2, double sb2, double q0, uint64_t s
     net_load_input(n, &d, NULL, 0, batch);
     net_forward(n, batch);
     double loss = net_loss(n, LOSS_XENT, d.y, batch, NULL, 1);
-    net_backward(n, batch, 1);
+    net_backward(n, batch, 1, NULL, NULL);
     free(d.x);
     free(d.y);
     assert_true(isfinite(loss));
