@@ -15,17 +15,20 @@ static inline __attribute__((always_inline)) T SFX(step_one)(int kind, const SFX
 {
     if (kind == OPT_SGD) return c->lr * gi;
     if (kind == OPT_MOMENTUM) {
-        s1[i] = c->mu * s1[i] + gi;
-        return c->lr * s1[i];
+        T v = c->mu * s1[i] + gi;
+        s1[i] = v;
+        return c->lr * v;
     }
-    s1[i] = c->b1 * s1[i] + (1 - c->b1) * gi;
-    s2[i] = c->b2 * s2[i] + (1 - c->b2) * gi * gi;
-    return c->lr * (s1[i] / c->c1) / (sqrt(s2[i] / c->c2) + c->eps);
+    T m = c->b1 * s1[i] + (1 - c->b1) * gi, v = c->b2 * s2[i] + (1 - c->b2) * gi * gi;
+    s1[i] = m;
+    s2[i] = v;
+    return c->lr * (m / c->c1) / (sqrt(v / c->c2) + c->eps);
 }
 
 static inline __attribute__((always_inline)) void
-SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa, T sb, T *s1,
-                 T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)
+SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *restrict w, const T *restrict g,
+                 T sa, T sb, T *restrict s1, T *restrict s2, size_t len, double *w_ss,
+                 double *d_ss, size_t *zero)
 {
     if (!stats) {
         for (size_t i = 0; i < len; i++) w[i] -= SFX(step_one)(kind, c, g[i] * sa * sb, s1, s2, i);
@@ -36,9 +39,9 @@ SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa
     size_t i = 0;
     for (; i + LANES <= len; i += LANES)
         for (size_t k = 0; k < LANES; k++) {
-            T old = w[i + k];
-            w[i + k] = old - SFX(step_one)(kind, c, g[i + k] * sa * sb, s1, s2, i + k);
-            double d = (double)w[i + k] - (double)old;
+            T old = w[i + k], nw = old - SFX(step_one)(kind, c, g[i + k] * sa * sb, s1, s2, i + k);
+            w[i + k] = nw;
+            double d = (double)nw - (double)old;
             ws[k] += (double)old * (double)old;
             ds[k] += d * d;
             nz[k] += d == 0;
@@ -47,9 +50,9 @@ SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa
     size_t tz = 0;
     for (size_t k = 0; k < LANES; k++) tw += ws[k], td += ds[k], tz += (size_t)nz[k];
     for (; i < len; i++) {
-        T old = w[i];
-        w[i] = old - SFX(step_one)(kind, c, g[i] * sa * sb, s1, s2, i);
-        double d = (double)w[i] - (double)old;
+        T old = w[i], nw = old - SFX(step_one)(kind, c, g[i] * sa * sb, s1, s2, i);
+        w[i] = nw;
+        double d = (double)nw - (double)old;
         tw += (double)old * (double)old;
         td += d * d;
         tz += d == 0;
@@ -60,8 +63,12 @@ SFX(update_loop)(int kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa
 }
 #undef LANES
 
-GT_HOT static void SFX(update)(OptKind kind, int stats, const SFX(Coef) *c, T *w, const T *g, T sa, T sb,
-                        T *s1, T *s2, size_t len, double *w_ss, double *d_ss, size_t *zero)
+/* restrict: parameters, gradients and optimiser state are distinct buffers; without it
+ * gcc versions the loops for aliasing and keeps the statistics lanes on the stack. */
+GT_HOT static void SFX(update)(OptKind kind, int stats, const SFX(Coef) *c, T *restrict w,
+                               const T *restrict g, T sa, T sb, T *restrict s1,
+                               T *restrict s2, size_t len, double *w_ss, double *d_ss,
+                               size_t *zero)
 {
 #define CALL(K, S) SFX(update_loop)(K, S, c, w, g, sa, sb, s1, s2, len, w_ss, d_ss, zero)
     switch (kind) {
