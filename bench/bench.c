@@ -216,14 +216,14 @@ static void gemm_only(Case *c)
         int fi = (int)L->fan_in, fo = (int)L->fan_out;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, fo, fi, 1.0f, in, fi, L->W,
                     fo, 1.0f, L->z, fo);
-        in = L->a;
+        in = n->abuf[l % 2]; /* the outputs forward left there (same shapes) */
     }
     const float *d = n->dbuf[0];
     float *dn = n->dbuf[1];
     for (int l = n->nlayers - 1; l >= 0; l--) {
         Layer *L = &n->layers[l];
         int fi = (int)L->fan_in, fo = (int)L->fan_out;
-        const float *ain = l ? n->layers[l - 1].a : n->x;
+        const float *ain = l ? n->abuf[(l - 1) % 2] : n->x;
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, fi, fo, m, 1.0f / (float)m, ain,
                     fi, d, fo, 0.0f, L->dW, fo);
         if (l == 0) break;

@@ -79,21 +79,25 @@ static double sat_thr_d(double thr) { return thr; }
             a[i] = (F);                                                                 \
         }                                                                               \
     }                                                                                   \
-    GT_HOT static size_t name##_bwd_##sfx(const TYPE *restrict z, const TYPE *restrict a,       \
-                                   TYPE *restrict g, size_t n, const ActParams *p,       \
-                                   double sat_thr)                                      \
+    /* g *= f'(z), and with OUT also a = f(z): one pass and, through CSE, one exp */    \
+    static inline __attribute__((always_inline)) size_t name##_grad_##sfx(              \
+        const TYPE *restrict z, TYPE *restrict a, TYPE *restrict g, size_t n,           \
+        const ActParams *p, double sat_thr, int OUT)                                    \
     {                                                                                   \
         typedef TYPE T;                                                                 \
         ACT_PARAMS                                                                      \
         const T thr = SAT_THR(sat_thr);                                                 \
         size_t n_sat = 0, i = 0;                                                        \
-        (void)a;                                                                        \
         for (; i + ACT_BLOCK <= n; i += ACT_BLOCK) {                                    \
             T block_sat = 0;                                                            \
             for (size_t k = 0; k < ACT_BLOCK; k++) {                                    \
                 const size_t j = i + k;                                                 \
                 const T x = z[j];                                                       \
                 (void)x; /* linear's f' does not read it */                             \
+                if (OUT) {                                                              \
+                    PRE_F                                                               \
+                    a[j] = (F);                                                         \
+                }                                                                       \
                 PRE_DF                                                                  \
                 const T d = (DF);                                                       \
                 block_sat += d < thr ? 1 : 0;                                           \
@@ -104,12 +108,27 @@ static double sat_thr_d(double thr) { return thr; }
         for (; i < n; i++) {                                                            \
             const T x = z[i];                                                           \
             (void)x;                                                                    \
+            if (OUT) {                                                                  \
+                PRE_F                                                                   \
+                a[i] = (F);                                                             \
+            }                                                                           \
             PRE_DF                                                                      \
             const T d = (DF);                                                           \
             n_sat += d < thr;                                                           \
             g[i] *= d;                                                                  \
         }                                                                               \
         return n_sat;                                                                   \
+    }                                                                                   \
+    GT_HOT static size_t name##_bwd_##sfx(const TYPE *restrict z, TYPE *restrict g, size_t n, \
+                                          const ActParams *p, double sat_thr)           \
+    {                                                                                   \
+        return name##_grad_##sfx(z, NULL, g, n, p, sat_thr, 0);                         \
+    }                                                                                   \
+    GT_HOT static size_t name##_fwd_bwd_##sfx(const TYPE *restrict z, TYPE *restrict a, \
+                                              TYPE *restrict g, size_t n, const ActParams *p, \
+                                              double sat_thr)                           \
+    {                                                                                   \
+        return name##_grad_##sfx(z, a, g, n, p, sat_thr, 1);                            \
     }
 
 #define ACT_SCALAR(name, PRE_F, F, PRE_DF, DF)                                          \
@@ -240,7 +259,8 @@ static double linear_max_df(const ActParams *p) { (void)p; return 1.0; }
 
 #define ROW(k, name)                                                                    \
     [k] = {k, #name, name##_f, name##_df, name##_max_df,                                \
-           name##_fwd_s, name##_fwd_d, name##_bwd_s, name##_bwd_d}
+           name##_fwd_s, name##_fwd_d, name##_bwd_s, name##_bwd_d,                      \
+           name##_fwd_bwd_s, name##_fwd_bwd_d}
 
 /* Designated indices keep act_table[k].kind == k whatever order the rows are in. */
 static const Act act_table[ACT_COUNT] = {

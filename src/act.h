@@ -25,12 +25,15 @@ typedef struct {
     /* a[i] = f(z[i]) */
     void (*fwd_s)(const float *z, float *a, size_t n, const ActParams *p);
     void (*fwd_d)(const double *z, double *a, size_t n, const ActParams *p);
-    /* g[i] *= f'(z[i]) (a = f(z) given for activations whose derivative reads it);
-     * returns how many i had f'(z[i]) < sat_thr. */
-    size_t (*bwd_s)(const float *z, const float *a, float *g, size_t n, const ActParams *p,
-                    double sat_thr);
-    size_t (*bwd_d)(const double *z, const double *a, double *g, size_t n,
-                    const ActParams *p, double sat_thr);
+    /* g[i] *= f'(z[i]); returns how many i had f'(z[i]) < sat_thr. f' reads z only (the
+     * net keeps z, not a; and sigmoid' = a(1 - a) would round to 0 once a rounds to 1). */
+    size_t (*bwd_s)(const float *z, float *g, size_t n, const ActParams *p, double sat_thr);
+    size_t (*bwd_d)(const double *z, double *g, size_t n, const ActParams *p, double sat_thr);
+    /* both at once: a[i] = f(z[i]) and g[i] *= f'(z[i]) (backprop recomputing outputs) */
+    size_t (*fwd_bwd_s)(const float *z, float *a, float *g, size_t n, const ActParams *p,
+                        double sat_thr);
+    size_t (*fwd_bwd_d)(const double *z, double *a, double *g, size_t n, const ActParams *p,
+                        double sat_thr);
 } Act;
 
 const Act *act_get(ActKind k);

@@ -66,11 +66,12 @@ int census_measure(Census *c, Net *n, CensusRow *rows)
         net_forward(n, m);
         for (int l = 0; l < c->layers; l++) {
             const Layer *L = &n->layers[l];
+            const void *out = net_act(n, l, m);
             size_t o = (size_t)l * W;
             for (size_t i = 0; i < m; i++)
                 for (size_t j = 0; j < W; j++) {
                     double z = dtype_get(n->dtype, L->z, i * W + j);
-                    double a = dtype_get(n->dtype, L->a, i * W + j);
+                    double a = dtype_get(n->dtype, out, i * W + j);
                     c->alive[o + j] |= z > 0;
                     if (a < c->amin[o + j]) c->amin[o + j] = a;
                     if (a > c->amax[o + j]) c->amax[o + j] = a;

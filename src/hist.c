@@ -56,12 +56,13 @@ static void one(const Net *n, const void *p, size_t len, int grad, int e2, long 
     }
 }
 
-void hist_write(const Net *n, size_t m, long step, CsvFile *f)
+void hist_write(Net *n, size_t m, long step, CsvFile *f)
 {
     for (int l = 0; l < n->nlayers; l++) {
         const Layer *L = &n->layers[l];
         one(n, L->z, m * L->fan_out, 0, 0, step, l + 1, "preact", f);
-        if (l + 1 < n->nlayers) one(n, L->a, m * L->fan_out, 0, 0, step, l + 1, "act", f);
+        if (l + 1 < n->nlayers)
+            one(n, net_act(n, l, m), m * L->fan_out, 0, 0, step, l + 1, "act", f);
         one(n, L->dW, L->fan_in * L->fan_out, 1, L->e2, step, l + 1, "grad_w_log10", f);
     }
 }

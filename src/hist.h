@@ -12,6 +12,6 @@
 /* Writes the rows of every layer at `step` from the net's buffers after net_backward on
  * m rows: quantities "preact", "act" (hidden layers) and "grad_w_log10" (exact, from the
  * scaled gradients; exact zeros get one row with bin_lo = bin_hi = -inf). */
-void hist_write(const Net *n, size_t m, long step, CsvFile *f);
+void hist_write(Net *n, size_t m, long step, CsvFile *f);
 
 #endif

@@ -28,8 +28,7 @@ static int layout_sizes(const NetSpec *s, size_t *np, size_t *na, size_t *nd)
         size_t fo = l == s->depth ? s->out_dim : s->width;
         p = round_up(mul_add(fi, fo, p));
         p = round_up(mul_add(fo, 1, p));
-        a = round_up(mul_add(s->batch, fo, a));                   /* z */
-        if (l < s->depth) a = round_up(mul_add(s->batch, fo, a)); /* a */
+        a = round_up(mul_add(s->batch, fo, a)); /* z */
         if (p == SIZE_MAX || a == SIZE_MAX) return 0;
         fi = fo;
     }
@@ -43,7 +42,7 @@ size_t net_bytes(const NetSpec *s)
 {
     size_t np, na, nd;
     if (!layout_sizes(s, &np, &na, &nd)) return SIZE_MAX;
-    size_t elems = mul_add(np, 2, mul_add(nd, 2, na)); /* params + grads + acts + 2 deltas */
+    size_t elems = mul_add(np, 2, mul_add(nd, 4, na)); /* params, grads, acts, dbuf, abuf */
     size_t bytes = mul_add(elems, dtype_size(s->dtype), 0);
     return mul_add((size_t)s->depth + 1, sizeof(Layer), bytes);
 }
@@ -88,12 +87,15 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     n->params = alloc_zero(np, esz);
     n->grads = alloc_zero(np, esz);
     n->acts = alloc_zero(na, esz);
-    n->dbuf[0] = alloc_zero(2 * nd, esz);
+    n->dbuf[0] = alloc_zero(4 * nd, esz);
     if (!n->layers || !n->params || !n->grads || !n->acts || !n->dbuf[0]) {
         net_free(n);
         return gt_fail(e, GT_ESYS, "out of memory allocating the network (%zu bytes)", net_bytes(s));
     }
     n->dbuf[1] = (char *)n->dbuf[0] + nd * esz;
+    n->abuf[0] = (char *)n->dbuf[0] + 2 * nd * esz;
+    n->abuf[1] = (char *)n->dbuf[0] + 3 * nd * esz;
+    n->abuf_layer[0] = n->abuf_layer[1] = -1;
     n->x = n->acts;
     size_t p = 0, a = round_up(s->batch * s->in_dim), fi = s->in_dim;
     for (int l = 0; l < n->nlayers; l++) {
@@ -109,12 +111,6 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
         p = round_up(p + fo);
         L->z = (char *)n->acts + a * esz;
         a = round_up(a + s->batch * fo);
-        if (l + 1 < n->nlayers) {
-            L->a = (char *)n->acts + a * esz;
-            a = round_up(a + s->batch * fo);
-        } else {
-            L->a = L->z;
-        }
         fi = fo;
     }
     return GT_OK;
@@ -184,6 +180,20 @@ void net_forward(Net *n, size_t m)
 {
     if (n->dtype == DT_F32) forward_s(n, m);
     else forward_d(n, m);
+}
+
+const void *net_act(Net *n, int l, size_t m)
+{
+    const Layer *L = &n->layers[l];
+    if (l + 1 == n->nlayers) return L->z;
+    int k = l % 2;
+    if (n->abuf_layer[k] != l || n->abuf_rows[k] != m) {
+        if (n->dtype == DT_F32) n->act->fwd_s(L->z, n->abuf[k], m * L->fan_out, &n->ap);
+        else n->act->fwd_d(L->z, n->abuf[k], m * L->fan_out, &n->ap);
+        n->abuf_layer[k] = l;
+        n->abuf_rows[k] = m;
+    }
+    return n->abuf[k];
 }
 
 double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct, int want_delta)

@@ -1,6 +1,6 @@
 /* The fully connected network: layout of its buffers, forward and backward passes.
  * Parameters, gradients and activations each live in one contiguous buffer with
- * per-layer views into it (llm.c style). Backprop keeps a power-of-two scale per layer
+ * per-layer views into it (llm.c style); of the activations only z is kept. Backprop keeps a power-of-two scale per layer
  * (DESIGN.md §3): gradients are stored scaled by 2^-e2 and are exact beyond the dtype's
  * range; the optimiser applies the scale. */
 #ifndef GT_NET_H
@@ -19,8 +19,7 @@ typedef struct {
     void *b;   /* (fan_out) in params */
     void *dW;  /* (fan_in, fan_out) in grads, scaled: dL/dW = dW * 2^e2 */
     void *db;  /* (fan_out) in grads, scaled likewise */
-    void *z;   /* (batch, fan_out) pre-activations in acts */
-    void *a;   /* (batch, fan_out) outputs in acts; the output layer's a is its z (logits) */
+    void *z;   /* (batch, fan_out) pre-activations in acts; outputs a = f(z): net_act */
     int e2;          /* scale exponent of this layer's delta and gradients (last backward) */
     double delta_ss; /* sum over the batch of ||scaled dl/dz||^2 (last backward) */
     size_t n_sat;    /* entries with f'(z) < 0.01 max f' (last backward; 0 for the output) */
@@ -38,9 +37,12 @@ typedef struct {
     size_t nparams;
     void *params;       /* nparams: W1 b1 W2 b2 ... */
     void *grads;        /* nparams, same layout */
-    void *acts;         /* x, then z and a of every layer */
+    void *acts;         /* x, then z of every layer: the minimum backprop needs */
     void *x;            /* (batch, in_dim) in acts */
     void *dbuf[2];      /* (batch, max_width) each: delta ping-pong during backward */
+    void *abuf[2];      /* (batch, max_width) each: outputs of layers l with l % 2 == k */
+    int abuf_layer[2];  /* the layer whose outputs abuf[k] holds (-1: none) ... */
+    size_t abuf_rows[2]; /* ... for this many rows, from the current z */
     int nonfinite;      /* the last backward met Inf/NaN */
 } Net;
 
@@ -61,6 +63,12 @@ int net_init_params(Net *n, InitKind k, double sigma_w2, double sigma_b2, Rng *r
 /* Copies rows idx[0..m) of d (or rows first..first+m when idx is NULL) into x; m <= batch. */
 void net_load_input(Net *n, const Dataset *d, const uint32_t *idx, size_t first, size_t m);
 void net_forward(Net *n, size_t m);
+/* Outputs a = f(z) of layer l for the first m rows, from the z of the last forward pass.
+ * The net keeps z only (the arithmetic minimum for backprop) and computes a into
+ * abuf[l % 2] when that does not hold it already, so the pointer stays valid until
+ * net_act is called for another layer of the same parity or the next forward pass.
+ * The output layer's outputs are its z (the logits). */
+const void *net_act(Net *n, int l, size_t m);
 /* Loss of the first m rows against labels y (batch mean, in double); counts correct
  * argmax predictions. With want_delta, writes dl/dz of the output layer (per sample) into
  * dbuf[0] to start backward. Returns NaN/Inf when the logits are not finite. */

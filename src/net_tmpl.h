@@ -14,6 +14,7 @@ static void SFX(load_input)(Net *n, const Dataset *d, const uint32_t *idx, size_
 static void SFX(forward)(Net *n, size_t m)
 {
     const T *in = n->x;
+    n->abuf_layer[0] = n->abuf_layer[1] = -1; /* every z changes */
     for (int l = 0; l < n->nlayers; l++) {
         Layer *L = &n->layers[l];
         size_t fi = L->fan_in, fo = L->fan_out;
@@ -21,8 +22,7 @@ static void SFX(forward)(Net *n, size_t m)
         for (size_t i = 0; i < m; i++) memcpy(z + i * fo, L->b, fo * sizeof(T));
         GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)fo, (int)fi, 1, in,
              (int)fi, L->W, (int)fo, 1, z, (int)fo);
-        if (l + 1 < n->nlayers) n->act->SFX(fwd)(z, L->a, m * fo, &n->ap);
-        in = L->a;
+        in = net_act(n, l, m); /* a = f(z) into abuf[l % 2]: the next layer's input */
     }
 }
 
@@ -118,17 +118,32 @@ static void SFX(backward)(Net *n, size_t m, int want_stats, NetLayerDone done, v
         }
         L->e2 = e2;
         if (want_stats) L->delta_ss = SFX(sumsq)(d, len);
-        const T *ain = l ? n->layers[l - 1].a : n->x;
+        const T *ain = n->x;
+        T *dn = NULL;
+        if (l > 0) {
+            /* delta of layer l-1 first: its pass of f' can then also write a = f(z) of
+             * layer l-1, which dW below reads (one exp for both; the net keeps z only).
+             * The top two hidden layers' outputs are still there from forward. */
+            Layer *P = &n->layers[l - 1];
+            int k = (l - 1) % 2;
+            dn = n->dbuf[1 - cur];
+            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo, 1, d,
+                 (int)fo, L->W, (int)fo, 0, dn, (int)fi);
+            if (n->abuf_layer[k] == l - 1 && n->abuf_rows[k] == m) {
+                P->n_sat = n->act->SFX(bwd)(P->z, dn, m * fi, &n->ap, n->sat_thr);
+            } else {
+                P->n_sat = n->act->SFX(fwd_bwd)(P->z, n->abuf[k], dn, m * fi, &n->ap,
+                                                n->sat_thr);
+                n->abuf_layer[k] = l - 1;
+                n->abuf_rows[k] = m;
+            }
+            ain = n->abuf[k];
+        }
         GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)m,
              (T)(1.0 / (double)m), ain, (int)fi, d, (int)fo, 0, L->dW, (int)fo);
         SFX(col_sums)(d, m, fo, L->db);
         SCAL((int)fo, (T)(1.0 / (double)m), L->db, 1);
-        if (l > 0) {
-            Layer *P = &n->layers[l - 1];
-            T *dn = n->dbuf[1 - cur];
-            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo, 1, d,
-                 (int)fo, L->W, (int)fo, 0, dn, (int)fi);
-            P->n_sat = n->act->SFX(bwd)(P->z, P->a, dn, m * fi, &n->ap, n->sat_thr);
+        if (dn) {
             cur = 1 - cur;
             d = dn;
         }

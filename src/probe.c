@@ -20,25 +20,26 @@
 #undef T
 #undef SFX
 
-void probe_layer(const Net *n, int l, size_t m, LayerStats *s, double *scratch)
+void probe_layer(Net *n, int l, size_t m, LayerStats *s, double *scratch)
 {
     const Layer *L = &n->layers[l];
+    const void *a = net_act(n, l, m);
     int hidden = l + 1 < n->nlayers;
     s->fan_in = L->fan_in;
     s->fan_out = L->fan_out;
     s->batch = m;
     if (n->dtype == DT_F32) {
-        acts_s(L, m, s, scratch);
+        acts_s(L, a, m, s, scratch);
         grads_s(L, s, scratch);
     } else {
-        acts_d(L, m, s, scratch);
+        acts_d(L, a, m, s, scratch);
         grads_d(L, s, scratch);
     }
     s->delta = xnorm_make(L->delta_ss, L->e2);
     s->frac_saturated = hidden ? (double)L->n_sat / (double)(m * L->fan_out) : 0.0;
 }
 
-void probe_layers(const Net *n, size_t m, LayerStats *st, double *scratch)
+void probe_layers(Net *n, size_t m, LayerStats *st, double *scratch)
 {
     for (int l = 0; l < n->nlayers; l++) probe_layer(n, l, m, &st[l], scratch);
 }

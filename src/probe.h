@@ -27,10 +27,11 @@ typedef struct {
 #define PROBE_SCRATCH(n) (5 * (n)->max_width)
 
 /* Fills everything but the update columns from the net's buffers after net_backward(m,
- * want_stats=1). scratch: PROBE_SCRATCH(n) doubles. */
-void probe_layers(const Net *n, size_t m, LayerStats *st, double *scratch);
+ * want_stats=1) (n is not const: the outputs a are computed from z, see net_act).
+ * scratch: PROBE_SCRATCH(n) doubles. */
+void probe_layers(Net *n, size_t m, LayerStats *st, double *scratch);
 /* The same for layer l alone (from net_backward's NetLayerDone, while it is in cache). */
-void probe_layer(const Net *n, int l, size_t m, LayerStats *s, double *scratch);
+void probe_layer(Net *n, int l, size_t m, LayerStats *s, double *scratch);
 
 /* Global gradient norm over all layers (grad_w and grad_b of st[0..nlayers)). */
 XNorm probe_grad_l2(const LayerStats *st, int nlayers);

@@ -33,12 +33,12 @@ SFX(acts_tile)(const T *z, const T *a, size_t m, size_t fo, size_t w, double k, 
     }
 }
 
-/* Mean, std, exact zeros of the outputs; dead units and exact-zero pre-activations.
+/* Mean, std, exact zeros of the outputs a; dead units and exact-zero pre-activations.
  * acc: 5 * fan_out doubles. */
-GT_HOT static void SFX(acts)(const Layer *L, size_t m, LayerStats *s, double *acc)
+GT_HOT static void SFX(acts)(const Layer *L, const T *a, size_t m, LayerStats *s, double *acc)
 {
     size_t fo = L->fan_out, len = m * fo;
-    const T *z = L->z, *a = L->a;
+    const T *z = L->z;
     double *sum = acc, *sq = acc + fo, *zeros = acc + 2 * fo, *pre_zero = acc + 3 * fo,
            *alive = acc + 4 * fo;
     /* sums of a - k, k one of the values: outputs clustered far from 0 (a saturated

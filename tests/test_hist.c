@@ -23,11 +23,8 @@ static void test_hist_rows(void **state)
     GtErr e;
     assert_int_equal(net_create(&n, &s, &e), GT_OK);
     Layer *L = &n.layers[0];
-    double *z = L->z, *a = L->a, *dW = L->dW;
-    for (int i = 0; i < 12; i++) {
-        z[i] = i - 5.5; /* -5.5 .. 5.5 */
-        a[i] = z[i] > 0 ? z[i] : 0;
-    }
+    double *z = L->z, *dW = L->dW;
+    for (int i = 0; i < 12; i++) z[i] = i - 5.5; /* -5.5 .. 5.5; outputs relu(z) */
     for (int i = 0; i < 6; i++) dW[i] = i < 2 ? 0.0 : ldexp(1.0, i); /* two exact zeros */
     L->e2 = -1000; /* gradients 2^(i-1000): far below double's range, still binned */
     char dir[] = "/tmp/gt-hist-XXXXXX";

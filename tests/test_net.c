@@ -229,6 +229,62 @@ static void test_net_bytes(void **state)
     assert_true(small > 4 * (10 * 8 + 8 * 8 + 8 * 10) && small < 100000);
 }
 
+/* The net keeps z only: net_act gives f(z) of any layer in any order, for the rows of the
+ * last forward pass, again after a pass on fewer rows, and the logits for the output. */
+static void test_outputs_from_z(void **state)
+{
+    (void)state;
+    Fixture f;
+    make(&f, DT_F64, ACT_SIGMOID, 5, 6, 8, INIT_XAVIER_NORMAL, 0.1, 4);
+    Net *n = &f.net;
+    const int order[] = {0, 1, 2, 3, 4, 0, 2, 4, 1, 3, 3, 0};
+    double want[8 * 6];
+    for (size_t m = 8; m > 0; m = m == 8 ? 3 : 0) {
+        net_forward(n, m);
+        for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+            int l = order[k];
+            const double *z = n->layers[l].z;
+            for (size_t i = 0; i < m * 6; i++) want[i] = 1 / (1 + exp(-z[i]));
+            const double *a = net_act(n, l, m);
+            for (size_t i = 0; i < m * 6; i++)
+                if (fabs(a[i] - want[i]) > 1e-15)
+                    fail_msg("m=%zu layer %d output %zu: %.17g, want %.17g", m, l, i, a[i],
+                             want[i]);
+        }
+        assert_ptr_equal(net_act(n, 5, m), n->layers[5].z);
+    }
+    unmake(&f);
+    /* one hidden layer: a second pass with other weights must not reuse the first's a */
+    make(&f, DT_F64, ACT_SIGMOID, 1, 6, 8, INIT_XAVIER_NORMAL, 0.1, 4);
+    n = &f.net;
+    net_forward(n, 8);
+    ((double *)n->layers[0].W)[0] += 1.0;
+    net_forward(n, 8);
+    const double *z = n->layers[0].z, *a = net_act(n, 0, 8);
+    for (size_t i = 0; i < 8 * 6; i++) assert_true(fabs(a[i] - 1 / (1 + exp(-z[i]))) <= 1e-15);
+    unmake(&f);
+}
+
+/* What the net allocates is the arithmetic minimum of backprop (parameters, gradients,
+ * the input and one (batch, width) tensor per layer) plus four (batch, width) buffers
+ * (two deltas, two outputs): within 2% for a wide net and 10% for a deep narrow one. */
+static void test_memory_near_minimum(void **state)
+{
+    (void)state;
+    const long depth[2] = {50, 1000};
+    const size_t width[2] = {1024, 64}, batch[2] = {256, 32};
+    for (int k = 0; k < 2; k++) {
+        NetSpec s = {.dtype = DT_F32, .in_dim = width[k], .width = width[k], .out_dim = 10,
+                     .batch = batch[k], .depth = depth[k], .act = ACT_RELU};
+        double W = (double)width[k], B = (double)batch[k], L = (double)depth[k];
+        double params = W * W * L + W * L + W * 10 + 10;
+        double minimum = 4 * (2 * params + B * W + B * (W * L + 10));
+        double ratio = (double)net_bytes(&s) / minimum;
+        if (ratio < 1 || ratio > (k ? 1.10 : 1.02))
+            fail_msg("depth %ld width %zu: net_bytes / minimum = %.4f", depth[k], width[k], ratio);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +294,8 @@ int main(void)
         cmocka_unit_test(test_scaling_bookkeeping),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_net_bytes),
+        cmocka_unit_test(test_outputs_from_z),
+        cmocka_unit_test(test_memory_near_minimum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
