@@ -51,8 +51,10 @@ static double sat_thr_d(double thr) { return thr; }
  * No derivative reads a: forms like sigmoid' = a(1-a) round to exactly 0 once a rounds
  * to 1 (x > 17 in float), and a reported zero gradient must mean a true zero (DESIGN.md §3).
  * Loops run in blocks of ACT_BLOCK because gcc 12's -O2 cost model ("very cheap") only
- * vectorises loops whose trip count it knows; the block count of saturated entries is kept
- * in T so the compare-and-add vectorises with the rest, and is exact (<= ACT_BLOCK).
+ * vectorises loops whose trip count it knows; saturated entries are counted in ACT_BLOCK
+ * lanes of T, so the compare-and-add vectorises with the rest (uint32 lanes stop gcc
+ * from vectorising the exp-based kernels), and the lanes go into the total only every
+ * 2^20 blocks (below 2^24 each, so exact), not after every block in order.
  * restrict: net.c keeps z, a and the delta in distinct buffers, and without it gcc would
  * need runtime alias checks, which that cost model also refuses. */
 #define ACT_BLOCK 16
@@ -87,9 +89,9 @@ static double sat_thr_d(double thr) { return thr; }
         typedef TYPE T;                                                                 \
         ACT_PARAMS                                                                      \
         const T thr = SAT_THR(sat_thr);                                                 \
-        size_t n_sat = 0, i = 0;                                                        \
+        T lane_sat[ACT_BLOCK] = {0}; /* exact: flushed every 2^20 blocks */             \
+        size_t n_sat = 0, i = 0, blocks = 0;                                            \
         for (; i + ACT_BLOCK <= n; i += ACT_BLOCK) {                                    \
-            T block_sat = 0;                                                            \
             for (size_t k = 0; k < ACT_BLOCK; k++) {                                    \
                 const size_t j = i + k;                                                 \
                 const T x = z[j];                                                       \
@@ -100,10 +102,16 @@ static double sat_thr_d(double thr) { return thr; }
                 }                                                                       \
                 PRE_DF                                                                  \
                 const T d = (DF);                                                       \
-                block_sat += d < thr ? 1 : 0;                                           \
+                lane_sat[k] += d < thr ? 1 : 0;                                         \
                 g[j] *= d;                                                              \
             }                                                                           \
-            n_sat += (size_t)block_sat;                                                 \
+            if (++blocks == (size_t)1 << 20 || i + 2 * ACT_BLOCK > n) {                 \
+                for (size_t k = 0; k < ACT_BLOCK; k++) {                                \
+                    n_sat += (size_t)lane_sat[k];                                       \
+                    lane_sat[k] = 0;                                                    \
+                }                                                                       \
+                blocks = 0;                                                             \
+            }                                                                           \
         }                                                                               \
         for (; i < n; i++) {                                                            \
             const T x = z[i];                                                           \
