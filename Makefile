@@ -111,4 +111,5 @@ help:
 include $(wildcard bench/*.mk tests/fuzz/*.mk)
 include figures.mk
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/tests/obj/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/tests/obj/%.d) \
+         $(TEST_SUPPORT_OBJ:.o=.d)

@@ -2,32 +2,105 @@
  * expansion and run ids. */
 #include "experiment.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 typedef struct {
     Experiment *x;
     GtErr err;     /* the first problem found */
     int failed;
+    int fail_line; /* of that problem when it is not the line inih stopped at */
     FILE *f;
     int line;      /* of the line being parsed (the handler gets no line number) */
-    int at_start;  /* the next read starts a new line */
+    char *buf;     /* that whole line, handed to inih in pieces of its size */
+    size_t cap, len, pos;
+    /* the last "[section]" line: inih calls the handler only for keys, so a section with
+     * none would pass unseen */
+    char section[64];
+    int section_line; /* 0: none yet */
+    int section_keys; /* keys (or continuation lines) since it */
 } Parse;
 
-/* inih's reader: fgets that counts lines (a long line may come in several pieces) */
+static int fail(Parse *p, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int known_section(const char *name)
+{
+    return strcmp(name, "experiment") == 0 || strcmp(name, "run") == 0 ||
+           strcmp(name, "sweep") == 0;
+}
+
+/* Whether the whole line s (line p->line) opens a section as inih's ini_parse_stream reads
+ * it, and its name (cut to inih's 49 characters): a UTF-8 BOM on line 1, white space, '[',
+ * the name up to ']' unless an inline comment starts first; an indented line after a key is
+ * that key's value continued instead. */
+static int section_line(const Parse *p, const char *s, char *name, size_t n)
+{
+    const char *start = s;
+    if (p->line == 1 && ini_allow_bom && strncmp(start, "\xEF\xBB\xBF", 3) == 0) start += 3;
+    while (*start && isspace((unsigned char)*start)) start++;
+    if (*start != '[' || (ini_allow_multiline && p->section_keys && start > s)) return 0;
+    const char *end = start + 1;
+    for (int was_space = 0; *end && *end != ']'; end++) {
+        if (ini_allow_inline_comments && was_space && strchr(ini_inline_comment_prefixes, *end))
+            return 0;
+        was_space = isspace((unsigned char)*end);
+    }
+    if (*end != ']') return 0;
+    size_t len = (size_t)(end - start - 1);
+    snprintf(name, n, "%.*s", (int)(len < 49 ? len : 49), start + 1);
+    return 1;
+}
+
+/* The section that ends here (a new one starts, or the file ends) had no key: if it is not
+ * one of ours, it is refused as one with keys is, on its own line. */
+static void section_end(Parse *p)
+{
+    if (p->failed || !p->section_line || p->section_keys || known_section(p->section)) return;
+    fail(p, GT_EINPUT, "[%s]: unknown section (experiment, run, sweep)", p->section);
+    p->fail_line = p->section_line;
+}
+
+/* inih's reader: reads whole lines (getline), counts them and notes each "[section]" line,
+ * and hands them on as fgets would, in pieces of at most num - 1 bytes */
 static char *read_line(char *str, int num, void *stream)
 {
     Parse *p = stream;
-    if (p->at_start) p->line++;
-    char *s = fgets(str, num, p->f);
-    if (s) {
-        size_t n = strlen(s);
-        p->at_start = n > 0 && s[n - 1] == '\n';
+    if (num < 2) return NULL;
+    if (p->pos == p->len) {
+        ssize_t got = getline(&p->buf, &p->cap, p->f);
+        p->len = p->pos = 0;
+        if (got <= 0 && !feof(p->f)) {
+            /* not a shorter file: a directory, an I/O error, no memory for the line */
+            int err = errno;
+            fail(p, err == ENOMEM ? GT_ESYS : GT_EINPUT, "cannot read: %s", strerror(err));
+            p->fail_line = p->line + 1;
+        }
+        if (got <= 0) {
+            section_end(p);
+            return NULL;
+        }
+        p->len = (size_t)got;
+        p->line++;
+        char name[sizeof p->section];
+        if (section_line(p, p->buf, name, sizeof name)) {
+            section_end(p);
+            snprintf(p->section, sizeof p->section, "%s", name);
+            p->section_line = p->line;
+            p->section_keys = 0;
+        }
+        if (p->failed) return NULL; /* stop at the first problem */
     }
-    return s;
+    size_t take = p->len - p->pos < (size_t)num - 1 ? p->len - p->pos : (size_t)num - 1;
+    memcpy(str, p->buf + p->pos, take);
+    str[take] = 0;
+    p->pos += take;
+    return str;
 }
 
 static char *trim_dup(const char *s, size_t len)
@@ -44,7 +117,6 @@ static char *trim_dup(const char *s, size_t len)
 
 /* Keeps the first problem; returns 0, which tells inih this line is in error (ini_parse
  * then returns its number). */
-static int fail(Parse *p, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(Parse *p, int code, const char *fmt, ...)
 {
     if (!p->failed) {
@@ -137,6 +209,7 @@ static int handler(void *user, const char *section, const char *name, const char
     Parse *p = user;
     Experiment *x = p->x;
     if (p->failed) return 0;
+    p->section_keys++;
     if (strcmp(section, "experiment") == 0) {
         if (strcmp(name, "name") == 0) return set_text(p, &x->name, value);
         if (strcmp(name, "title") == 0) return set_text(p, &x->title, value);
@@ -199,7 +272,7 @@ int experiment_load(Experiment *x, const char *path, GtErr *e)
     memset(x, 0, sizeof *x);
     x->seeds = 1;
     x->seed0 = 1;
-    Parse p = {.x = x, .at_start = 1};
+    Parse p = {.x = x};
     /* Debian's inih reads its limits at run time: whole lines of any length, stop at the
      * first error so the line number and the message agree */
     ini_use_stack = false;
@@ -214,9 +287,10 @@ int experiment_load(Experiment *x, const char *path, GtErr *e)
     p.f = f;
     int line = ini_parse_stream(read_line, &p, handler, &p);
     (void)fclose(f); /* read only */
+    free(p.buf);
     if (line != 0 || p.failed) {
         if (p.failed)
-            gt_fail(e, p.err.code, "%s:%d: %s", path, line, p.err.msg);
+            gt_fail(e, p.err.code, "%s:%d: %s", path, p.fail_line ? p.fail_line : line, p.err.msg);
         else
             gt_fail(e, GT_EINPUT, "%s:%d: not a 'key = value', '[section]' or comment line", path, line);
         experiment_free(x);

@@ -13,17 +13,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "proc.h"
 
 /* snprintf that may cut: messages and paths here are bounded, and a cut one is still useful */
 static void fmt(char *buf, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -156,6 +154,7 @@ static const Case IDX_CASES[] = {
 
 static const Case EXP_CASES[] = {
     {"exp-section", "sweep|@e-section.ini|--out|@OUT", "@e-section.ini:6", "[runs]: unknown section (experiment, run, sweep)", 0},
+    {"exp-empty-section", "sweep|@e-nokeys.ini|--out|@OUT", "@e-nokeys.ini:11", "[runs]: unknown section (experiment, run, sweep)", 0},
     {"exp-key", "sweep|@e-key.ini|--out|@OUT", "@e-key.ini:5", "not a gradtrace run option", 0},
     {"exp-text-key", "sweep|@e-author.ini|--out|@OUT", "@e-author.ini:3", "(name, title, claim, description)", 0},
     {"exp-twice", "sweep|@e-twice.ini|--out|@OUT", "@e-twice.ini:6", "given twice", 0},
@@ -289,6 +288,7 @@ static void make_fixtures(void)
 #define TINY_RUN "width = 4\nsteps = 2\nbatch = 2\ntrain-size = 8\ntest-size = 4\nprobe-size = 2\n"
     put_text("e-ok.ini", HEAD "depth = 2\n" TINY_RUN);
     put_text("e-section.ini", HEAD "depth = 2\n[runs]\ndepth = 3\n");
+    put_text("e-nokeys.ini", HEAD "depth = 2\n" TINY_RUN "[runs]\n"); /* [runs] is line 11 */
     put_text("e-key.ini", HEAD "depth = 2\ndepht = 3\n");
     put_text("e-author.ini", "[experiment]\nname = bad\nauthor = me\n");
     put_text("e-twice.ini", HEAD "depth = 2\nwidth = 4\ndepth = 3\n");
@@ -330,12 +330,6 @@ static void make_fixtures(void)
 
 /* ---- running the binary --------------------------------------------------------------------- */
 
-typedef struct {
-    int status, timed_out;
-    char out[8192], err[8192];
-    size_t outlen, errlen;
-} Res;
-
 /* '@NAME' -> g_tmp/NAME, '@OUT' -> out. */
 static void expand(char *dst, size_t n, const char *src, const char *out)
 {
@@ -359,65 +353,17 @@ static void expand(char *dst, size_t n, const char *src, const char *out)
     dst[at] = 0;
 }
 
-/* Reads what fd has into buf (keeping at most cap - 1 bytes); returns read()'s result. */
-static ssize_t grab(int fd, char *buf, size_t *len, size_t cap)
+/* Runs g_bin with a in g_tmp, capturing stdout and stderr (the caller frees them). */
+static void run(ProcRes *r, const ProcArgs *a, int timeout)
 {
-    char tmp[4096];
-    ssize_t got = read(fd, tmp, sizeof tmp);
-    if (got > 0) {
-        size_t room = cap - 1 - *len, take = (size_t)got < room ? (size_t)got : room;
-        memcpy(buf + *len, tmp, take);
-        *len += take;
-        buf[*len] = 0;
-    }
-    return got;
+    proc_run(r, g_bin, a, g_tmp, timeout, NULL);
 }
 
-static void run_argv(Res *r, char **argv, int timeout)
+static void res_free(ProcRes *r)
 {
-    int po[2], pe[2];
-    assert_int_equal(pipe(po), 0);
-    assert_int_equal(pipe(pe), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
-        if (chdir(g_tmp) != 0) _exit(126);
-        execv(g_bin, argv);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    memset(r, 0, sizeof *r);
-    struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-    time_t start = time(NULL);
-    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-        if (time(NULL) - start >= timeout) {
-            kill(pid, SIGKILL);
-            r->timed_out = 1;
-            break;
-        }
-        int k = poll(fds, 2, 200);
-        if (k < 0 && errno == EINTR) continue;
-        assert_true(k >= 0);
-        for (int i = 0; i < 2; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            ssize_t got = i ? grab(fds[i].fd, r->err, &r->errlen, sizeof r->err)
-                            : grab(fds[i].fd, r->out, &r->outlen, sizeof r->out);
-            if (got == 0 || (got < 0 && errno != EINTR)) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0) close(fds[i].fd);
-    int ws;
-    while (waitpid(pid, &ws, 0) < 0) assert_int_equal(errno, EINTR);
-    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
 }
 
 /* ---- what a rejected input may leave behind --------------------------------------------------- */
@@ -480,19 +426,16 @@ static void check_case(const Case *c, char *msg, size_t n)
     char out[PATHMAX], spec[8192], expanded[16384];
     fmt(out, sizeof out, "%s/out-%s", g_tmp, c->name);
     expand(expanded, sizeof expanded, c->args, out);
-    char *argv[128];
-    int argc = 0;
-    argv[argc++] = (char *)g_bin;
-    for (char *s = expanded, *t; argc < 127; s = t + 1) {
+    ProcArgs a = {0};
+    for (char *s = expanded, *t;; s = t + 1) {
         t = strchr(s, '|');
         if (t) *t = 0;
-        argv[argc++] = s;
+        proc_args_add(&a, s, NULL);
         if (!t) break;
     }
-    argv[argc] = NULL;
-    Res r;
+    ProcRes r;
     int timeout = is_pending(c) ? PENDING_TIMEOUT_S : TIMEOUT_S;
-    run_argv(&r, argv, timeout);
+    run(&r, &a, timeout);
     msg[0] = 0;
     char *nl = strchr(r.err, '\n');
     if (r.timed_out)
@@ -511,6 +454,7 @@ static void check_case(const Case *c, char *msg, size_t n)
         expand(spec, sizeof spec, w, out);
         if (!strstr(r.err, spec)) fmt(msg, n, "error line does not mention '%s': %s", spec, r.err);
     }
+    res_free(&r);
     char why[PATHMAX + 400];
     if (!msg[0]) {
         leftovers(out, why, sizeof why);
@@ -589,26 +533,24 @@ static void test_refuses_finished_run(void **state)
     (void)state;
     char out[PATHMAX], json[PATHMAX + 16];
     path_of(out, "finished");
-    char *argv[] = {(char *)g_bin, "run", "--depth", "2", "--width", "4", "--steps", "2",
-                    "--batch", "2", "--probe-size", "2", "--train-size", "16", "--test-size", "4",
-                    "--out", out, NULL};
-    Res r;
-    run_argv(&r, argv, TIMEOUT_S);
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "2", "--width", "4", "--steps", "2", "--batch", "2",
+                  "--probe-size", "2", "--train-size", "16", "--test-size", "4", NULL);
+    ProcArgs again = a; /* a different run into the same directory */
+    proc_args_add(&a, "--out", out, NULL);
+    proc_args_add(&again, "--lr", "0.5", "--out", out, NULL);
+    ProcRes r;
+    run(&r, &a, TIMEOUT_S);
     if (r.status != 0) fail_msg("first run: exit %d: %s", r.status, r.err);
+    res_free(&r);
     fmt(json, sizeof json, "%s/run.json", out);
     struct stat before, after;
     assert_int_equal(stat(json, &before), 0);
-    char *again[sizeof argv / sizeof *argv + 2];
-    memcpy(again, argv, sizeof argv);
-    again[16] = "--lr"; /* a different run into the same directory */
-    again[17] = "0.5";
-    again[18] = "--out";
-    again[19] = out;
-    again[20] = NULL;
-    run_argv(&r, again, TIMEOUT_S);
+    run(&r, &again, TIMEOUT_S);
     if (r.status != 2) fail_msg("second run into a finished --out: exit %d, expected 2: %s", r.status, r.err);
     if (!strstr(r.err, "--force") || strchr(r.err, '\n') != r.err + r.errlen - 1)
         fail_msg("expected one line naming --force: %s", r.err);
+    res_free(&r);
     assert_int_equal(stat(json, &after), 0);
     assert_true(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime &&
                 before.st_size == after.st_size);

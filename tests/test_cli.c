@@ -13,16 +13,14 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "proc.h"
 
 #define PATHMAX 4096
 #define RUN_TIMEOUT_S 120
@@ -103,33 +101,11 @@ static int free_all(void **state)
 
 /* ---- running the binary ------------------------------------------------------------------ */
 
-typedef struct {
-    const char *v[96];
-    int n;
-} Args;
-
-typedef struct {
-    int status; /* exit status, or 128 + signal */
-    char *out, *err;
-    size_t outlen, errlen;
-} Res;
-
-static void args_add(Args *a, ...)
-{
-    va_list ap;
-    va_start(ap, a);
-    for (const char *s; (s = va_arg(ap, const char *));) {
-        assert_true(a->n < (int)(sizeof a->v / sizeof a->v[0]) - 2);
-        a->v[a->n++] = s;
-    }
-    va_end(ap);
-}
-
 /* The small run every test builds on: a few milliseconds per run. */
-static void args_tiny(Args *a)
+static void args_tiny(ProcArgs *a)
 {
-    args_add(a, "--width", "8", "--steps", "5", "--train-size", "256", "--test-size", "64",
-             "--batch", "16", "--probe-size", "64", NULL);
+    proc_args_add(a, "--width", "8", "--steps", "5", "--train-size", "256", "--test-size", "64",
+                  "--batch", "16", "--probe-size", "64", NULL);
 }
 
 static void append(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
@@ -143,92 +119,27 @@ static void append(char **buf, size_t *len, size_t *cap, const char *src, size_t
     (*buf)[*len] = '\0';
 }
 
-/* Runs g_bin with a->v (argv[1..]), capturing stdout, stderr and the exit status. */
-static void run(Res *r, const Args *a)
+/* Runs g_bin with a->v (argv[1..]) in g_tmp, capturing stdout, stderr and the exit status. */
+static void run(ProcRes *r, const ProcArgs *a)
 {
-    const char *argv[sizeof a->v / sizeof a->v[0] + 2];
-    argv[0] = g_bin;
-    for (int i = 0; i < a->n; i++) argv[i + 1] = a->v[i];
-    argv[a->n + 1] = NULL;
-
-    int po[2], pe[2];
-    assert_int_equal(pipe(po), 0);
-    assert_int_equal(pipe(pe), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
-        if (chdir(g_tmp) != 0) _exit(126); /* a default --out lands in the scratch dir */
-        execv(g_bin, (char *const *)argv);
-        fprintf(stderr, "exec %s: %s\n", g_bin, strerror(errno));
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-
-    memset(r, 0, sizeof *r);
-    size_t ocap = 0, ecap = 0;
-    append(&r->out, &r->outlen, &ocap, "", 0);
-    append(&r->err, &r->errlen, &ecap, "", 0);
-    struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-    int open_fds = 2;
-    time_t start = time(NULL);
-    while (open_fds > 0) {
-        if (time(NULL) - start > RUN_TIMEOUT_S) {
-            kill(pid, SIGKILL);
-            break;
-        }
-        int k = poll(fds, 2, 1000);
-        if (k < 0 && errno == EINTR) continue;
-        assert_true(k >= 0);
-        for (int i = 0; i < 2; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            char buf[4096];
-            ssize_t got = read(fds[i].fd, buf, sizeof buf);
-            if (got > 0) {
-                if (i == 0) append(&r->out, &r->outlen, &ocap, buf, (size_t)got);
-                else append(&r->err, &r->errlen, &ecap, buf, (size_t)got);
-            } else if (got == 0 || errno != EINTR) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0) close(fds[i].fd);
-    int ws;
-    while (waitpid(pid, &ws, 0) < 0) assert_int_equal(errno, EINTR);
-    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-    if (time(NULL) - start > RUN_TIMEOUT_S)
-        fail_msg("gradtrace did not finish within %d s", RUN_TIMEOUT_S);
+    proc_run(r, g_bin, a, g_tmp, RUN_TIMEOUT_S, t_realloc);
+    if (r->timed_out) fail_msg("gradtrace did not finish within %d s", RUN_TIMEOUT_S);
 }
 
-static void res_free(Res *r)
+static void res_free(ProcRes *r)
 {
     t_free(r->out);
     t_free(r->err);
     r->out = r->err = NULL;
 }
 
-static void show_args(const Args *a, char *buf, size_t n)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < a->n && len < n; i++)
-        len += (size_t)snprintf(buf + len, n - len, " %s", a->v[i]);
-}
-
 /* Runs and requires exit status 0. */
-static void run_ok(Res *r, const Args *a)
+static void run_ok(ProcRes *r, const ProcArgs *a)
 {
     run(r, a);
     if (r->status != 0) {
         char cmd[2048];
-        show_args(a, cmd, sizeof cmd);
+        proc_args_show(a, cmd, sizeof cmd);
         fail_msg("gradtrace%s: exit %d, stderr: %s", cmd, r->status, r->err);
     }
 }
@@ -465,17 +376,17 @@ static int group_teardown(void **state)
 static void test_version_and_help(void **state)
 {
     (void)state;
-    Res r;
-    Args a = {0};
-    args_add(&a, "--version", NULL);
+    ProcRes r;
+    ProcArgs a = {0};
+    proc_args_add(&a, "--version", NULL);
     run_ok(&r, &a);
     assert_true(strncmp(r.out, "gradtrace ", 10) == 0);
     assert_true(r.out[10] >= '0' && r.out[10] <= '9');
     assert_int_equal(r.errlen, 0);
     res_free(&r);
 
-    Args h = {0};
-    args_add(&h, "run", "--help", NULL);
+    ProcArgs h = {0};
+    proc_args_add(&h, "run", "--help", NULL);
     run_ok(&r, &h);
     assert_int_equal(r.errlen, 0);
     /* every option of the contract, as --name at the start of a help entry */
@@ -519,11 +430,11 @@ static void test_version_and_help(void **state)
 
 /* Exit status 2, exactly one non-empty line on stderr containing every needle (NULL-ended),
  * and nothing left in outdir. */
-static void expect_usage_error(const char *outdir, const Args *a, ...)
+static void expect_usage_error(const char *outdir, const ProcArgs *a, ...)
 {
     char cmd[2048];
-    show_args(a, cmd, sizeof cmd);
-    Res r;
+    proc_args_show(a, cmd, sizeof cmd);
+    ProcRes r;
     run(&r, a);
     if (r.status != 2)
         fail_msg("gradtrace%s: exit %d, expected 2; stderr: %s", cmd, r.status, r.err);
@@ -547,36 +458,36 @@ static void test_cli_errors(void **state)
     (void)state;
     char out[PATHMAX];
     sub(out, "err");
-#define BASE(a) Args a = {0}; args_add(&a, "run", "--depth", "3", "--out", out, NULL); args_tiny(&a)
-    { BASE(a); args_add(&a, "--relux", NULL); expect_usage_error(out, &a, "--relux", "unknown", "--help", NULL); }
-    { BASE(a); args_add(&a, "--depth", "0", NULL); expect_usage_error(out, &a, "--depth 0", "1 to", NULL); }
-    { BASE(a); args_add(&a, "--width", "-3", NULL); expect_usage_error(out, &a, "--width -3", "1 to", NULL); }
-    { BASE(a); args_add(&a, "--activation", "relux", NULL);
+#define BASE(a) ProcArgs a = {0}; proc_args_add(&a, "run", "--depth", "3", "--out", out, NULL); args_tiny(&a)
+    { BASE(a); proc_args_add(&a, "--relux", NULL); expect_usage_error(out, &a, "--relux", "unknown", "--help", NULL); }
+    { BASE(a); proc_args_add(&a, "--depth", "0", NULL); expect_usage_error(out, &a, "--depth 0", "1 to", NULL); }
+    { BASE(a); proc_args_add(&a, "--width", "-3", NULL); expect_usage_error(out, &a, "--width -3", "1 to", NULL); }
+    { BASE(a); proc_args_add(&a, "--activation", "relux", NULL);
       expect_usage_error(out, &a, "--activation relux", "sigmoid", "leaky_relu", "softsign", NULL); }
-    { BASE(a); args_add(&a, "--lr", "nan", NULL); expect_usage_error(out, &a, "--lr nan", "> 0", NULL); }
-    { BASE(a); args_add(&a, "--lr", "0", NULL); expect_usage_error(out, &a, "--lr 0", "> 0", NULL); }
-    { BASE(a); args_add(&a, "--dtype", "float16", NULL);
+    { BASE(a); proc_args_add(&a, "--lr", "nan", NULL); expect_usage_error(out, &a, "--lr nan", "> 0", NULL); }
+    { BASE(a); proc_args_add(&a, "--lr", "0", NULL); expect_usage_error(out, &a, "--lr 0", "> 0", NULL); }
+    { BASE(a); proc_args_add(&a, "--dtype", "float16", NULL);
       expect_usage_error(out, &a, "--dtype float16", "float32", "float64", NULL); }
-    { BASE(a); args_add(&a, "--depth", NULL); expect_usage_error(out, &a, "--depth", "missing", NULL); }
-    { BASE(a); args_add(&a, "--epochs", "1", NULL); expect_usage_error(out, &a, "--steps", "--epochs", NULL); }
-    { BASE(a); args_add(&a, "--batch", "100000", NULL); expect_usage_error(out, &a, "--batch 100000", "256", NULL); }
-    { BASE(a); args_add(&a, "--data", "csv:/nonexistent.csv", NULL);
+    { BASE(a); proc_args_add(&a, "--depth", NULL); expect_usage_error(out, &a, "--depth", "missing", NULL); }
+    { BASE(a); proc_args_add(&a, "--epochs", "1", NULL); expect_usage_error(out, &a, "--steps", "--epochs", NULL); }
+    { BASE(a); proc_args_add(&a, "--batch", "100000", NULL); expect_usage_error(out, &a, "--batch 100000", "256", NULL); }
+    { BASE(a); proc_args_add(&a, "--data", "csv:/nonexistent.csv", NULL);
       expect_usage_error(out, &a, "/nonexistent.csv", NULL); }
-    { BASE(a); args_add(&a, "--save-weights", "999", NULL);
+    { BASE(a); proc_args_add(&a, "--save-weights", "999", NULL);
       expect_usage_error(out, &a, "--save-weights 999", "5", NULL); }
-    { BASE(a); args_add(&a, "--init", "glorot", NULL); expect_usage_error(out, &a, "--init glorot", "he-normal", NULL); }
-    { BASE(a); args_add(&a, "--save-weights", "1,", NULL); expect_usage_error(out, &a, "--save-weights", NULL); }
-    { BASE(a); args_add(&a, "--depth", "3x", NULL); expect_usage_error(out, &a, "--depth 3x", NULL); }
-    { BASE(a); args_add(&a, "depth", NULL); expect_usage_error(out, &a, "depth", NULL); }
-    { BASE(a); args_add(&a, "--probe-size", "100000", NULL);
+    { BASE(a); proc_args_add(&a, "--init", "glorot", NULL); expect_usage_error(out, &a, "--init glorot", "he-normal", NULL); }
+    { BASE(a); proc_args_add(&a, "--save-weights", "1,", NULL); expect_usage_error(out, &a, "--save-weights", NULL); }
+    { BASE(a); proc_args_add(&a, "--depth", "3x", NULL); expect_usage_error(out, &a, "--depth 3x", NULL); }
+    { BASE(a); proc_args_add(&a, "depth", NULL); expect_usage_error(out, &a, "depth", NULL); }
+    { BASE(a); proc_args_add(&a, "--probe-size", "100000", NULL);
       expect_usage_error(out, &a, "--probe-size 100000", "256", NULL); }
-    { BASE(a); args_add(&a, "--test-size", "many", NULL);
+    { BASE(a); proc_args_add(&a, "--test-size", "many", NULL);
       expect_usage_error(out, &a, "--test-size many", "auto", NULL); }
 #undef BASE
     /* an unknown command */
     {
-        Args a = {0};
-        args_add(&a, "frobnicate", NULL);
+        ProcArgs a = {0};
+        proc_args_add(&a, "frobnicate", NULL);
         expect_usage_error(out, &a, "frobnicate", "run", NULL);
     }
 }
@@ -587,10 +498,10 @@ static void test_lr_upper_bound_message(void **state)
     (void)state;
     char out[PATHMAX];
     sub(out, "lrbound");
-    Args a = {0};
-    args_add(&a, "run", "--depth", "3", "--out", out, "--lr", "1e20", NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "3", "--out", out, "--lr", "1e20", NULL);
     args_tiny(&a);
-    Res r;
+    ProcRes r;
     run(&r, &a);
     if (r.status != 0 && r.status != 2)
         fail_msg("--lr 1e20: exit %d; stderr: %s", r.status, r.err);
@@ -617,10 +528,10 @@ static void test_csv_errors(void **state)
         write_text(sub(csv, cases[i].name), cases[i].text);
         snprintf(spec, sizeof spec, "csv:%s", csv);
         snprintf(where, sizeof where, "%s%s", csv, cases[i].line);
-        Args a = {0};
-        args_add(&a, "run", "--depth", "2", "--width", "4", "--steps", "2", "--batch", "1",
-                 "--probe-size", "1", "--data", spec, "--classes", cases[i].classes, "--out", out,
-                 NULL);
+        ProcArgs a = {0};
+        proc_args_add(&a, "run", "--depth", "2", "--width", "4", "--steps", "2", "--batch", "1",
+                      "--probe-size", "1", "--data", spec, "--classes", cases[i].classes,
+                      "--out", out, NULL);
         expect_usage_error(out, &a, where, cases[i].word, NULL);
     }
 }
@@ -631,19 +542,19 @@ static void test_out_under_a_file(void **state)
     char file[PATHMAX], out[PATHMAX];
     write_text(sub(file, "plainfile"), "keep me\n");
     join(out, file, "run");
-    Args a = {0};
-    args_add(&a, "run", "--depth", "3", NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "3", NULL);
     args_tiny(&a);
-    args_add(&a, "--out", out, NULL);
+    proc_args_add(&a, "--out", out, NULL);
     expect_usage_error(out, &a, file, NULL);
     char *text = must_slurp(file, NULL);
     assert_string_equal(text, "keep me\n");
     t_free(text);
     /* --out naming the file itself */
-    Args b = {0};
-    args_add(&b, "run", "--depth", "3", NULL);
+    ProcArgs b = {0};
+    proc_args_add(&b, "run", "--depth", "3", NULL);
     args_tiny(&b);
-    args_add(&b, "--out", file, NULL);
+    proc_args_add(&b, "--out", file, NULL);
     expect_usage_error(file, &b, file, NULL);
 }
 
@@ -655,11 +566,11 @@ static void test_good_run_files(void **state)
     char out[PATHMAX];
     sub(out, "good");
     const long depth = 4;
-    Args a = {0};
-    args_add(&a, "run", "--depth", "4", "--dtype", "float64", "--seed", "7", "--every", "2",
-             "--out", out, NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "4", "--dtype", "float64", "--seed", "7", "--every", "2",
+                  "--out", out, NULL);
     args_tiny(&a);
-    Res r;
+    ProcRes r;
     run_ok(&r, &a);
     res_free(&r);
     assert_no_tmp_files(out);
@@ -724,10 +635,10 @@ static void test_default_probe_size_small_train_set(void **state)
     (void)state;
     char out[PATHMAX];
     sub(out, "probe-default");
-    Args a = {0};
-    args_add(&a, "run", "--depth", "2", "--width", "8", "--steps", "2", "--train-size", "256",
-             "--test-size", "64", "--batch", "16", "--out", out, NULL);
-    Res r;
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "2", "--width", "8", "--steps", "2", "--train-size", "256",
+                  "--test-size", "64", "--batch", "16", "--out", out, NULL);
+    ProcRes r;
     run_ok(&r, &a);
     res_free(&r);
     cJSON *doc = load_json(out);
@@ -756,11 +667,12 @@ static void determinism(const char *dtype)
     for (int i = 0; i < 3; i++) {
         snprintf(name, sizeof name, "det-%s-%d", dtype, i);
         sub(dirs[i], name);
-        Args a = {0};
-        args_add(&a, "run", "--depth", "3", "--dtype", dtype, "--seed", seeds[i], "--every", "1",
-                 "--census-every", "2", "--activation", "tanh", "--out", dirs[i], NULL);
+        ProcArgs a = {0};
+        proc_args_add(&a, "run", "--depth", "3", "--dtype", dtype, "--seed", seeds[i],
+                      "--every", "1", "--census-every", "2", "--activation", "tanh",
+                      "--out", dirs[i], NULL);
         args_tiny(&a);
-        Res r;
+        ProcRes r;
         run_ok(&r, &a);
         res_free(&r);
     }
@@ -798,12 +710,12 @@ static void test_eval_keeps_trajectory(void **state)
     sub(d1, "eval-off");
     sub(d2, "eval-on");
     for (int i = 0; i < 2; i++) {
-        Args a = {0};
-        args_add(&a, "run", "--depth", "3", "--every", "1", "--census-every", "1",
-                 "--out", i ? d2 : d1, NULL);
-        if (i) args_add(&a, "--eval-every", "2", NULL);
+        ProcArgs a = {0};
+        proc_args_add(&a, "run", "--depth", "3", "--every", "1", "--census-every", "1",
+                      "--out", i ? d2 : d1, NULL);
+        if (i) proc_args_add(&a, "--eval-every", "2", NULL);
         args_tiny(&a);
-        Res r;
+        ProcRes r;
         run_ok(&r, &a);
         res_free(&r);
     }
@@ -836,13 +748,13 @@ static void fused_same_bits(const char *dtype)
     for (int i = 0; i < 2; i++) {
         snprintf(name, sizeof name, "fused-%s-%d", dtype, i);
         sub(i ? d2 : d1, name);
-        Args a = {0};
-        args_add(&a, "run", "--depth", "4", "--dtype", dtype, "--optimizer", "adam", "--lr",
-                 "0.003", "--every", "1", "--activation", "leaky_relu", "--out", i ? d2 : d1,
-                 NULL);
-        if (i) args_add(&a, "--histograms", NULL);
+        ProcArgs a = {0};
+        proc_args_add(&a, "run", "--depth", "4", "--dtype", dtype, "--optimizer", "adam", "--lr",
+                      "0.003", "--every", "1", "--activation", "leaky_relu", "--out", i ? d2 : d1,
+                      NULL);
+        if (i) proc_args_add(&a, "--histograms", NULL);
         args_tiny(&a);
-        Res r;
+        ProcRes r;
         run_ok(&r, &a);
         res_free(&r);
     }
@@ -945,11 +857,12 @@ static void save_weights(const char *dtype, int elem)
     snprintf(name, sizeof name, "weights-%s", dtype);
     sub(out, name);
     const int depth = 3, width = 8, in_dim = 12, classes = 5;
-    Args a = {0};
-    args_add(&a, "run", "--depth", "3", "--dtype", dtype, "--input-dim", "12", "--classes", "5",
-             "--activation", "tanh", "--save-weights", "0,5", "--out", out, NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "3", "--dtype", dtype, "--input-dim", "12",
+                  "--classes", "5", "--activation", "tanh", "--save-weights", "0,5",
+                  "--out", out, NULL);
     args_tiny(&a);
-    Res r;
+    ProcRes r;
     run_ok(&r, &a);
     res_free(&r);
     join(dir0, out, "weights/step-0");
@@ -1005,11 +918,11 @@ static void divergence(const char *dtype)
     char out[PATHMAX], name[64];
     snprintf(name, sizeof name, "diverge-%s", dtype);
     sub(out, name);
-    Args a = {0};
-    args_add(&a, "run", "--depth", "3", "--dtype", dtype, "--optimizer", "sgd", "--lr", "1e6",
-             "--activation", "linear", "--out", out, NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "3", "--dtype", dtype, "--optimizer", "sgd", "--lr", "1e6",
+                  "--activation", "linear", "--out", out, NULL);
     args_tiny(&a);
-    Res r;
+    ProcRes r;
     run(&r, &a);
     if (r.status != 0) fail_msg("diverged run: exit %d, expected 0; stderr: %s", r.status, r.err);
     res_free(&r);
@@ -1037,11 +950,12 @@ static void layer1_norms(const char *dtype, double *gw, double *dl)
     char out[PATHMAX], name[64];
     snprintf(name, sizeof name, "tiny-%s", dtype);
     sub(out, name);
-    Args a = {0};
-    args_add(&a, "run", "--depth", "60", "--width", "32", "--activation", "sigmoid", "--init",
-             "standard", "--steps", "1", "--dtype", dtype, "--seed", "1", "--train-size", "256",
-             "--test-size", "64", "--batch", "16", "--probe-size", "64", "--out", out, NULL);
-    Res r;
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "60", "--width", "32", "--activation", "sigmoid",
+                  "--init", "standard", "--steps", "1", "--dtype", dtype, "--seed", "1",
+                  "--train-size", "256", "--test-size", "64", "--batch", "16",
+                  "--probe-size", "64", "--out", out, NULL);
+    ProcRes r;
     run_ok(&r, &a);
     res_free(&r);
     Lines ly;
@@ -1092,10 +1006,10 @@ static void test_csv_data_with_header(void **state)
     assert_int_equal(fclose(f), 0);
     snprintf(spec, sizeof spec, "csv:%s", csv);
     sub(out, "csvrun");
-    Args a = {0};
-    args_add(&a, "run", "--depth", "3", "--width", "8", "--steps", "5", "--batch", "16",
-             "--probe-size", "32", "--test-size", "20", "--data", spec, "--out", out, NULL);
-    Res r;
+    ProcArgs a = {0};
+    proc_args_add(&a, "run", "--depth", "3", "--width", "8", "--steps", "5", "--batch", "16",
+                  "--probe-size", "32", "--test-size", "20", "--data", spec, "--out", out, NULL);
+    ProcRes r;
     run_ok(&r, &a);
     res_free(&r);
     cJSON *doc = load_json(out);

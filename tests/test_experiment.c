@@ -297,6 +297,12 @@ static void test_errors_per_line(void **state)
     expect_error(HEAD "depth = 3\nthis line has no equals sign\n", 5, NULL, NULL);
     /* an unknown section: named with the line of its header or of its first key */
     expect_error2(HEAD "depth = 3\n[runs]\ndepth = 4\n", 5, 6, NULL, "[runs]", NULL);
+    /* ... also with no key under it: at the end of the file, before another section, first */
+    expect_error(HEAD "depth = 3\n[runs]\n", 5, NULL,
+                 "[runs]: unknown section (experiment, run, sweep)", NULL);
+    expect_error(HEAD "depth = 3\n[runs]\n; nothing\n\n[sweep]\nseeds = 2\n", 5, NULL, "[runs]",
+                 NULL);
+    expect_error("[notes]\n[experiment]\nname = e\n[run]\ndepth = 3\n", 1, NULL, "[notes]", NULL);
 #undef HEAD
     /* the [experiment] name is required */
     expect_error("[experiment]\ntitle = no name\n[run]\ndepth = 3\n", 0, NULL, "name", NULL);

@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "testutil.h"
 
 #define PATHMAX 4096
@@ -275,109 +275,14 @@ static size_t list_dir(const char *dir, char names[][256], size_t max)
 
 /* ---- running the binary ------------------------------------------------------------------ */
 
-typedef struct {
-    const char *v[48];
-    int n;
-} Args;
-
-typedef struct {
-    int status; /* exit status, or 128 + signal */
-    char *out, *err;
-    size_t outlen, errlen;
-} Res;
-
-static void args_add(Args *a, ...)
-{
-    va_list ap;
-    va_start(ap, a);
-    for (const char *s; (s = va_arg(ap, const char *));) {
-        assert_true(a->n < (int)(sizeof a->v / sizeof a->v[0]) - 2);
-        a->v[a->n++] = s;
-    }
-    va_end(ap);
-}
-
-static void show_args(const Args *a, char *buf, size_t n)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < a->n && len < n; i++)
-        len += (size_t)snprintf(buf + len, n - len, " %s", a->v[i]);
-}
-
-static pid_t spawn(const Args *a, int out_fd, int err_fd)
-{
-    const char *argv[sizeof a->v / sizeof a->v[0] + 2];
-    argv[0] = g_bin;
-    for (int i = 0; i < a->n; i++) argv[i + 1] = a->v[i];
-    argv[a->n + 1] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(out_fd, 1);
-        dup2(err_fd, 2);
-        if (chdir(g_tmp) != 0) _exit(126);
-        execv(g_bin, (char *const *)argv);
-        fprintf(stderr, "exec %s: %s\n", g_bin, strerror(errno));
-        _exit(127);
-    }
-    return pid;
-}
-
-static int wait_status(pid_t pid)
-{
-    int ws;
-    while (waitpid(pid, &ws, 0) < 0) assert_int_equal(errno, EINTR);
-    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-}
-
 /* Runs g_bin with a->v (argv[1..]) in g_tmp, capturing stdout, stderr and the exit status. */
-static void run(Res *r, const Args *a)
+static void run(ProcRes *r, const ProcArgs *a)
 {
-    int po[2], pe[2];
-    assert_int_equal(pipe(po), 0);
-    assert_int_equal(pipe(pe), 0);
-    pid_t pid = spawn(a, po[1], pe[1]);
-    close(po[1]);
-    close(pe[1]);
-    memset(r, 0, sizeof *r);
-    size_t ocap = 0, ecap = 0;
-    append(&r->out, &r->outlen, &ocap, "", 0);
-    append(&r->err, &r->errlen, &ecap, "", 0);
-    struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-    int open_fds = 2, timed_out = 0;
-    time_t start = time(NULL);
-    while (open_fds > 0) {
-        if (time(NULL) - start > RUN_TIMEOUT_S) {
-            kill(pid, SIGKILL);
-            timed_out = 1;
-            break;
-        }
-        int k = poll(fds, 2, 1000);
-        if (k < 0 && errno == EINTR) continue;
-        assert_true(k >= 0);
-        for (int i = 0; i < 2; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            char buf[4096];
-            ssize_t got = read(fds[i].fd, buf, sizeof buf);
-            if (got > 0) {
-                if (i == 0) append(&r->out, &r->outlen, &ocap, buf, (size_t)got);
-                else append(&r->err, &r->errlen, &ecap, buf, (size_t)got);
-            } else if (got == 0 || errno != EINTR) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0) close(fds[i].fd);
-    r->status = wait_status(pid);
-    if (timed_out) fail_msg("gradtrace did not finish within %d s", RUN_TIMEOUT_S);
+    proc_run(r, g_bin, a, g_tmp, RUN_TIMEOUT_S, t_realloc);
+    if (r->timed_out) fail_msg("gradtrace did not finish within %d s", RUN_TIMEOUT_S);
 }
 
-static void res_free(Res *r)
+static void res_free(ProcRes *r)
 {
     t_free(r->out);
     t_free(r->err);
@@ -385,13 +290,13 @@ static void res_free(Res *r)
 }
 
 /* Runs and requires the given exit status. */
-static void run_expect(const Args *a, int status)
+static void run_expect(const ProcArgs *a, int status)
 {
-    Res r;
+    ProcRes r;
     run(&r, a);
     if (r.status != status) {
         char cmd[2048];
-        show_args(a, cmd, sizeof cmd);
+        proc_args_show(a, cmd, sizeof cmd);
         fail_msg("gradtrace%s: exit %d, expected %d; stderr:\n%s", cmd, r.status, status, r.err);
     }
     res_free(&r);
@@ -399,8 +304,8 @@ static void run_expect(const Args *a, int status)
 
 static void sweep(const char *ini, const char *out, const char *jobs, int status)
 {
-    Args a = {0};
-    args_add(&a, "sweep", ini, "--out", out, "-j", jobs, NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", ini, "--out", out, "-j", jobs, NULL);
     run_expect(&a, status);
 }
 
@@ -725,11 +630,11 @@ static void test_interrupt_and_resume(void **state)
     sub(dir, "slow");
     sub(ref, "slow-ref");
     sub(errf, "slow.err");
-    Args a = {0};
-    args_add(&a, "sweep", ini, "--out", dir, "-j", "2", NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", ini, "--out", dir, "-j", "2", NULL);
     int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     assert_true(fd >= 0);
-    pid_t pid = spawn(&a, fd, fd);
+    pid_t pid = proc_spawn(g_bin, &a, g_tmp, fd, fd);
     close(fd);
     /* wait until both slow points are running, then stop the sweep as Ctrl-C would */
     struct timespec t0, now;
@@ -742,14 +647,14 @@ static void test_interrupt_and_resume(void **state)
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec - t0.tv_sec > 60) {
             kill(pid, SIGKILL);
-            wait_status(pid);
+            proc_wait(pid);
             fail_msg("the slow points did not start within 60 s");
         }
         usleep(2000);
     }
     usleep(50000);
     assert_int_equal(kill(pid, SIGINT), 0);
-    int status = wait_status(pid);
+    int status = proc_wait(pid);
     char *err = must_slurp(errf, NULL);
     if (status != 130) fail_msg("sweep stopped by SIGINT: exit %d, expected 130; stderr:\n%s", status, err);
     t_free(err);
@@ -860,8 +765,8 @@ static void test_shards_and_index(void **state)
         snprintf(name, sizeof name, "shard%d", s + 1);
         snprintf(spec, sizeof spec, "%d/3", s + 1);
         sub(shard[s], name);
-        Args a = {0};
-        args_add(&a, "sweep", g_ref_ini, "--out", shard[s], "--shard", spec, "-j", "2", NULL);
+        ProcArgs a = {0};
+        proc_args_add(&a, "sweep", g_ref_ini, "--out", shard[s], "--shard", spec, "-j", "2", NULL);
         run_expect(&a, 0);
         char names[64][256];
         size_t n = list_dir(join(p, shard[s], "runs"), names, 64);
@@ -899,8 +804,8 @@ static void test_shards_and_index(void **state)
     for (int k = 0; k < REF_N; k++)
         if (rename(run_file(p, shard[owner[k]], REF_IDS[k], NULL), run_file(q, merged, REF_IDS[k], NULL)))
             fail_msg("rename %s: %s", p, strerror(errno));
-    Args a = {0};
-    args_add(&a, "sweep", "--index", merged, NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", "--index", merged, NULL);
     run_expect(&a, 0);
     assert_same_file(join(p, merged, "index.csv"), join(q, ref, "index.csv"));
 }
@@ -954,9 +859,9 @@ static void test_other_sweep_same_out(void **state)
     sub(dir, "shared-out");
     sweep(ini1, dir, "1", 0);
     char *index_before = must_slurp(join(p, dir, "index.csv"), NULL);
-    Args a = {0};
-    args_add(&a, "sweep", ini2, "--out", dir, NULL);
-    Res r;
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", ini2, "--out", dir, NULL);
+    ProcRes r;
     run(&r, &a);
     if (r.status != 2) fail_msg("second experiment into %s: exit %d, expected 2; stderr: %s", dir, r.status, r.err);
     char *nl = strchr(r.err, '\n');
@@ -975,11 +880,11 @@ static void test_other_sweep_same_out(void **state)
 /* ---- 7. CLI errors ----------------------------------------------------------------------- */
 
 /* Exit status 2, exactly one stderr line containing every needle, and no out dir created. */
-static void expect_usage_error(const char *out, const Args *a, ...)
+static void expect_usage_error(const char *out, const ProcArgs *a, ...)
 {
     char cmd[2048];
-    show_args(a, cmd, sizeof cmd);
-    Res r;
+    proc_args_show(a, cmd, sizeof cmd);
+    ProcRes r;
     run(&r, a);
     if (r.status != 2) fail_msg("gradtrace%s: exit %d, expected 2; stderr: %s", cmd, r.status, r.err);
     char *nl = strchr(r.err, '\n');
@@ -1005,7 +910,7 @@ static void test_cli_errors(void **state)
     sub(missing, "no-such.ini");
     sub(bad, "bad.ini");
     write_text(bad, "[experiment]\nname = bad\n[run]\nwidth = 8\ndepth = 0\n");
-#define SW(a, ...) Args a = {0}; args_add(&a, "sweep", __VA_ARGS__, NULL)
+#define SW(a, ...) ProcArgs a = {0}; proc_args_add(&a, "sweep", __VA_ARGS__, NULL)
     { SW(a, "--out", out); expect_usage_error(out, &a, "experiment file", NULL); }
     { SW(a, missing, "--out", out); expect_usage_error(out, &a, missing, NULL); }
     { SW(a, g_ref_ini); expect_usage_error(out, &a, "--out", NULL); }
@@ -1023,8 +928,8 @@ static void test_cli_errors(void **state)
     /* --index on a directory that is not a sweep */
     sub(notsweep, "not-a-sweep");
     must_mkdir(notsweep);
-    Args a = {0};
-    args_add(&a, "sweep", "--index", notsweep, NULL);
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", "--index", notsweep, NULL);
     expect_usage_error(NULL, &a, notsweep, NULL);
     rm_tree(notsweep);
 }
