@@ -899,13 +899,16 @@ static void run_steps(FILE *csv, const Opts *o)
 }
 
 /* Where the time of a 1-thread step goes, phase by phase (thread CPU time; see
- * child_phases). Printed only: the step table above has the totals. */
+ * child_phases). Phases need the long way (backward, then probes and the update over all
+ * layers, as on a --histograms step): the fused step interleaves the last three, and its
+ * probes find each layer's outputs still computed, where these recompute them. Printed
+ * only: the step table above has the totals. */
 static void run_phases(const Opts *o)
 {
     static const char *acts[] = {"relu", "sigmoid"};
     static const char *ph[] = {"forward", "loss", "backward", "probes", "update"};
     printf("\n== where a step's time goes, 1 thread (thread CPU ms, median; with probes / "
-           "without)\n");
+           "without; phases of the unfused step)\n");
     machine_line(stdout, 1);
     printf("  %-15s %-7s %15s %13s %15s %13s %13s %8s\n", "L,W,B", "act", "forward",
            "loss", "backward", "probes", "update", "extra");
