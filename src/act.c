@@ -100,12 +100,14 @@ static double sat_thr_d(double thr) { return thr; }
                     PRE_F                                                               \
                     a[j] = (F);                                                         \
                 }                                                                       \
-                PRE_DF                                                                  \
-                const T d = (DF);                                                       \
-                lane_sat[k] += d < thr ? 1 : 0;                                         \
-                g[j] *= d;                                                              \
+                {                                                                       \
+                    PRE_DF                                                              \
+                    const T d = (DF);                                                   \
+                    lane_sat[k] += d < thr ? 1 : 0;                                     \
+                    g[j] *= d;                                                          \
+                }                                                                       \
             }                                                                           \
-            if (++blocks == (size_t)1 << 20 || i + 2 * ACT_BLOCK > n) {                 \
+            if (++blocks == (size_t)1 << 20 || i + ACT_BLOCK + ACT_BLOCK > n) {         \
                 for (size_t k = 0; k < ACT_BLOCK; k++) {                                \
                     n_sat += (size_t)lane_sat[k];                                       \
                     lane_sat[k] = 0;                                                    \
@@ -120,10 +122,12 @@ static double sat_thr_d(double thr) { return thr; }
                 PRE_F                                                                   \
                 a[i] = (F);                                                             \
             }                                                                           \
-            PRE_DF                                                                      \
-            const T d = (DF);                                                           \
-            n_sat += d < thr;                                                           \
-            g[i] *= d;                                                                  \
+            {                                                                           \
+                PRE_DF                                                                  \
+                const T d = (DF);                                                       \
+                n_sat += d < thr;                                                       \
+                g[i] *= d;                                                              \
+            }                                                                           \
         }                                                                               \
         return n_sat;                                                                   \
     }                                                                                   \
