@@ -175,13 +175,12 @@ static void case_free(Case *c)
 static void layer_done(void *ctx, Net *n, int l)
 {
     Case *c = ctx;
-    LayerStats *st = c->probes ? &c->st[l] : NULL;
-    if (st) probe_layer(n, l, c->batch, st, c->scratch);
-    optim_layer(&c->opt, n, l, st);
+    if (c->probes) probe_layer_done(n, l, c->batch, c->st, c->scratch);
+    optim_layer(&c->opt, n, l, c->probes ? &c->st[l] : NULL);
 }
 
 /* One training step exactly as run.c's train loop does it: backward calls layer_done as
- * it finishes each layer, which with probes runs the logged-step path (probe_layer, then
+ * it finishes each layer, which with probes runs the logged-step path (probe_layer_done, then
  * optim_layer filling the update columns) and without, the unlogged path. A non-finite
  * loss ends the step where run.c would stop. */
 static void train_step(Case *c, int probes)

@@ -20,28 +20,41 @@
 #undef T
 #undef SFX
 
-void probe_layer(Net *n, int l, size_t m, LayerStats *s, double *scratch)
+/* The columns read from layer l's pre-activations and outputs. */
+static void outputs(Net *n, int l, size_t m, LayerStats *s, double *scratch)
 {
     const Layer *L = &n->layers[l];
     const void *a = net_act(n, l, m);
-    int hidden = l + 1 < n->nlayers;
+    if (n->dtype == DT_F32) acts_s(L, a, m, s, scratch);
+    else acts_d(L, a, m, s, scratch);
+}
+
+/* The columns read from layer l's gradients and backward's bookkeeping. */
+static void gradients(const Net *n, int l, size_t m, LayerStats *s, double *scratch)
+{
+    const Layer *L = &n->layers[l];
     s->fan_in = L->fan_in;
     s->fan_out = L->fan_out;
     s->batch = m;
-    if (n->dtype == DT_F32) {
-        acts_s(L, a, m, s, scratch);
-        grads_s(L, s, scratch);
-    } else {
-        acts_d(L, a, m, s, scratch);
-        grads_d(L, s, scratch);
-    }
+    if (n->dtype == DT_F32) grads_s(L, s, scratch);
+    else grads_d(L, s, scratch);
     s->delta = xnorm_make(L->delta_ss, L->e2);
-    s->frac_saturated = hidden ? (double)L->n_sat / (double)(m * L->fan_out) : 0.0;
+    s->frac_saturated = l + 1 < n->nlayers ? (double)L->n_sat / (double)(m * L->fan_out) : 0.0;
+}
+
+void probe_layer_done(Net *n, int l, size_t m, LayerStats *st, double *scratch)
+{
+    if (l + 1 == n->nlayers) outputs(n, l, m, &st[l], scratch);
+    if (l > 0) outputs(n, l - 1, m, &st[l - 1], scratch);
+    gradients(n, l, m, &st[l], scratch);
 }
 
 void probe_layers(Net *n, size_t m, LayerStats *st, double *scratch)
 {
-    for (int l = 0; l < n->nlayers; l++) probe_layer(n, l, m, &st[l], scratch);
+    for (int l = 0; l < n->nlayers; l++) {
+        outputs(n, l, m, &st[l], scratch);
+        gradients(n, l, m, &st[l], scratch);
+    }
 }
 
 XNorm probe_grad_l2(const LayerStats *st, int nlayers)

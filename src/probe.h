@@ -30,8 +30,11 @@ typedef struct {
  * want_stats=1) (n is not const: the outputs a are computed from z, see net_act).
  * scratch: PROBE_SCRATCH(n) doubles. */
 void probe_layers(Net *n, size_t m, LayerStats *st, double *scratch);
-/* The same for layer l alone (from net_backward's NetLayerDone, while it is in cache). */
-void probe_layer(Net *n, int l, size_t m, LayerStats *s, double *scratch);
+/* The same a layer at a time, from net_backward's NetLayerDone, while the data is in
+ * cache: when backward is done with layer l, the gradient columns of st[l], and the output
+ * columns of st[l - 1] (backward has just computed those outputs again from z, for dW of
+ * layer l) — and of st[l] for the output layer, whose call comes first. */
+void probe_layer_done(Net *n, int l, size_t m, LayerStats *st, double *scratch);
 
 /* Global gradient norm over all layers (grad_w and grad_b of st[0..nlayers)). */
 XNorm probe_grad_l2(const LayerStats *st, int nlayers);

@@ -262,9 +262,8 @@ typedef struct {
 static void layer_done(void *ctx, Net *n, int l)
 {
     const StepCtx *sc = ctx;
-    LayerStats *st = sc->logged ? &sc->r->st[l] : NULL;
-    if (st) probe_layer(n, l, sc->m, st, sc->r->scratch);
-    optim_layer(&sc->r->opt, n, l, st);
+    if (sc->logged) probe_layer_done(n, l, sc->m, sc->r->st, sc->r->scratch);
+    optim_layer(&sc->r->opt, n, l, sc->logged ? &sc->r->st[l] : NULL);
 }
 
 /* The training loop. Returns GT_OK also when the run diverged (sum->diverged_at >= 0). */
