@@ -12,7 +12,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include <zlib.h>
 
 #include "proc.h"
+#include "tfiles.h"
 
 /* snprintf that may cut: messages and paths here are bounded, and a cut one is still useful */
 static void fmt(char *buf, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -38,7 +38,6 @@ static void fmt(char *buf, size_t n, const char *f, ...)
  * fails. */
 #define PENDING_FIXES ""
 
-#define PATHMAX 4096
 #define TIMEOUT_S 60         /* a case that takes this long has hung */
 #define PENDING_TIMEOUT_S 5  /* a known bug may hang: do not wait for it */
 
@@ -558,12 +557,6 @@ static void test_refuses_finished_run(void **state)
 
 /* ---- fixtures ------------------------------------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int group_setup(void **state)
 {
     (void)state;
@@ -574,12 +567,7 @@ static int group_setup(void **state)
         return -1;
     }
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    const char *base = getenv("TMPDIR");
-    fmt(g_tmp, sizeof g_tmp, "%s/gt_bad_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(g_tmp)) {
-        fprintf(stderr, "test_badinput: mkdtemp %s: %s\n", g_tmp, strerror(errno));
-        return -1;
-    }
+    if (scratch_dir(g_tmp, "bad") != 0) return -1;
     make_fixtures();
     return 0;
 }
@@ -587,7 +575,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    return g_tmp[0] ? nftw(g_tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS) : 0;
+    return g_tmp[0] ? rm_tree(g_tmp) : 0;
 }
 
 int main(void)

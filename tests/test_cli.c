@@ -11,18 +11,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "proc.h"
+#include "tfiles.h"
 
-#define PATHMAX 4096
 #define RUN_TIMEOUT_S 120
 
 /* The contract's headers (DESIGN.md §4), verbatim. */
@@ -40,65 +38,6 @@ enum { L_STEP = 0, L_LAYER = 1, L_FAN_IN = 2, L_FAN_OUT = 3, L_GRAD_W_LOG10 = 6,
 static const char *g_bin;       /* $GRADTRACE */
 static char g_tmp[PATHMAX];     /* mkdtemp working directory */
 
-/* ---- memory: a failed assertion longjmps out of a test, so everything a test allocates
- * is tracked and freed by the per-test teardown (ASan builds stay leak-free on failure) ---- */
-
-#define MAX_LIVE 256
-static void *g_live[MAX_LIVE];
-static cJSON *g_docs[16];
-
-static void *t_realloc(void *old, size_t n)
-{
-    void *p = realloc(old, n);
-    assert_non_null(p);
-    int slot = -1;
-    for (int i = 0; i < MAX_LIVE; i++)
-        if (old ? g_live[i] == old : !g_live[i]) { slot = i; break; }
-    if (slot < 0) fail_msg("test_cli: more than %d live allocations", MAX_LIVE);
-    g_live[slot] = p;
-    return p;
-}
-
-static void *t_alloc(size_t n) { return t_realloc(NULL, n); }
-
-static void t_free(void *p)
-{
-    if (!p) return;
-    for (int i = 0; i < MAX_LIVE; i++)
-        if (g_live[i] == p) g_live[i] = NULL;
-    free(p);
-}
-
-static cJSON *t_json(cJSON *doc)
-{
-    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++)
-        if (!g_docs[i]) return g_docs[i] = doc;
-    cJSON_Delete(doc);
-    fail_msg("test_cli: too many JSON documents");
-    return NULL;
-}
-
-static void t_json_delete(cJSON *doc)
-{
-    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++)
-        if (g_docs[i] == doc) g_docs[i] = NULL;
-    cJSON_Delete(doc);
-}
-
-static int free_all(void **state)
-{
-    (void)state;
-    for (int i = 0; i < MAX_LIVE; i++) {
-        free(g_live[i]);
-        g_live[i] = NULL;
-    }
-    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++) {
-        cJSON_Delete(g_docs[i]);
-        g_docs[i] = NULL;
-    }
-    return 0;
-}
-
 /* ---- running the binary ------------------------------------------------------------------ */
 
 /* The small run every test builds on: a few milliseconds per run. */
@@ -106,17 +45,6 @@ static void args_tiny(ProcArgs *a)
 {
     proc_args_add(a, "--width", "8", "--steps", "5", "--train-size", "256", "--test-size", "64",
                   "--batch", "16", "--probe-size", "64", NULL);
-}
-
-static void append(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
-{
-    if (*len + n + 1 > *cap) {
-        while (*len + n + 1 > *cap) *cap = *cap ? 2 * *cap : 4096;
-        *buf = t_realloc(*buf, *cap);
-    }
-    memcpy(*buf + *len, src, n);
-    *len += n;
-    (*buf)[*len] = '\0';
 }
 
 /* Runs g_bin with a->v (argv[1..]) in g_tmp, capturing stdout, stderr and the exit status. */
@@ -146,60 +74,12 @@ static void run_ok(ProcRes *r, const ProcArgs *a)
 
 /* ---- files ------------------------------------------------------------------------------- */
 
-static char *join(char *buf, const char *dir, const char *name)
-{
-    int n = snprintf(buf, PATHMAX, "%s/%s", dir, name);
-    if (n < 0 || n >= PATHMAX) fail_msg("path too long: %s/%s", dir, name);
-    return buf;
-}
-
 static char *sub(char *buf, const char *name) { return join(buf, g_tmp, name); }
-
-/* The whole file, NUL-terminated; NULL if it cannot be opened. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    char chunk[8192];
-    append(&buf, &n, &cap, "", 0);
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) append(&buf, &n, &cap, chunk, got);
-    fclose(f);
-    if (len) *len = n;
-    return buf;
-}
-
-static char *must_slurp(const char *path, size_t *len)
-{
-    char *s = slurp(path, len);
-    if (!s) fail_msg("%s: cannot read: %s", path, strerror(errno));
-    return s;
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
 
 static cJSON *load_json(const char *dir)
 {
     char p[PATHMAX];
-    char *text = must_slurp(join(p, dir, "run.json"), NULL);
-    cJSON *doc = cJSON_Parse(text);
-    t_free(text);
-    if (!doc) fail_msg("%s: not valid JSON", p);
-    t_json(doc);
-    return doc;
+    return load_json_file(join(p, dir, "run.json"));
 }
 
 static const char *json_str(const cJSON *obj, const char *key)
@@ -350,25 +230,13 @@ static int group_setup(void **state)
         return -1;
     }
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    const char *base = getenv("TMPDIR");
-    snprintf(g_tmp, sizeof g_tmp, "%s/gt_cli_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(g_tmp)) {
-        fprintf(stderr, "test_cli: mkdtemp %s: %s\n", g_tmp, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
+    return scratch_dir(g_tmp, "cli");
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    return g_tmp[0] ? nftw(g_tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS) : 0;
+    return g_tmp[0] ? rm_tree(g_tmp) : 0;
 }
 
 /* ---- 1. version and help ----------------------------------------------------------------- */
@@ -649,16 +517,6 @@ static void test_default_probe_size_small_train_set(void **state)
 
 /* ---- 4. determinism ---------------------------------------------------------------------- */
 
-static int file_equal(const char *a, const char *b)
-{
-    size_t la, lb;
-    char *x = must_slurp(a, &la), *y = must_slurp(b, &lb);
-    int eq = la == lb && memcmp(x, y, la) == 0;
-    t_free(x);
-    t_free(y);
-    return eq;
-}
-
 static void determinism(const char *dtype)
 {
     char dirs[3][PATHMAX], name[64], p1[PATHMAX], p2[PATHMAX];
@@ -676,9 +534,9 @@ static void determinism(const char *dtype)
         run_ok(&r, &a);
         res_free(&r);
     }
-    if (!file_equal(join(p1, d1, "layers.csv"), join(p2, d2, "layers.csv")))
+    if (!files_equal(join(p1, d1, "layers.csv"), join(p2, d2, "layers.csv")))
         fail_msg("%s: layers.csv differs between two runs with the same seed", dtype);
-    if (!file_equal(join(p1, d1, "census.csv"), join(p2, d2, "census.csv")))
+    if (!files_equal(join(p1, d1, "census.csv"), join(p2, d2, "census.csv")))
         fail_msg("%s: census.csv differs between two runs with the same seed", dtype);
     Lines s1, s2;
     lines_load(&s1, d1, "steps.csv");
@@ -697,7 +555,7 @@ static void determinism(const char *dtype)
     }
     lines_free(&s1);
     lines_free(&s2);
-    if (file_equal(join(p1, d1, "layers.csv"), join(p2, d3, "layers.csv")))
+    if (files_equal(join(p1, d1, "layers.csv"), join(p2, d3, "layers.csv")))
         fail_msg("%s: --seed 4 gives the same layers.csv as --seed 3", dtype);
 }
 
@@ -719,9 +577,9 @@ static void test_eval_keeps_trajectory(void **state)
         run_ok(&r, &a);
         res_free(&r);
     }
-    if (!file_equal(join(p1, d1, "layers.csv"), join(p2, d2, "layers.csv")))
+    if (!files_equal(join(p1, d1, "layers.csv"), join(p2, d2, "layers.csv")))
         fail_msg("--eval-every changed layers.csv");
-    if (!file_equal(join(p1, d1, "census.csv"), join(p2, d2, "census.csv")))
+    if (!files_equal(join(p1, d1, "census.csv"), join(p2, d2, "census.csv")))
         fail_msg("--eval-every changed census.csv");
     Lines s1, s2;
     lines_load(&s1, d1, "steps.csv");
@@ -759,9 +617,9 @@ static void fused_same_bits(const char *dtype)
         res_free(&r);
     }
     assert_true(exists(join(p2, d2, "histograms.csv")));
-    if (!file_equal(join(p1, d1, "layers.csv"), join(p2, d2, "layers.csv")))
+    if (!files_equal(join(p1, d1, "layers.csv"), join(p2, d2, "layers.csv")))
         fail_msg("%s: the fused step and the long way give different layers.csv", dtype);
-    if (!file_equal(join(p1, d1, "census.csv"), join(p2, d2, "census.csv")))
+    if (!files_equal(join(p1, d1, "census.csv"), join(p2, d2, "census.csv")))
         fail_msg("%s: the fused step and the long way give different census.csv", dtype);
 }
 

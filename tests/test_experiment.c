@@ -7,17 +7,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "experiment.h"
-
-#define PATHMAX 4096
+#include "tfiles.h"
 
 static char g_tmp[PATHMAX];
 static Experiment g_x, g_y; /* freed by the teardown, so a failed assertion leaks nothing */
@@ -30,10 +26,7 @@ static const char *ini(const char *text)
 {
     static char path[PATHMAX + 32];
     snprintf(path, sizeof path, "%s/exp%d.ini", g_tmp, ++g_nfile);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
+    write_text(path, text);
     return path;
 }
 
@@ -129,25 +122,13 @@ static void expect_ids(const Experiment *x, const char *const *ids, size_t n)
 static int group_setup(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR");
-    snprintf(g_tmp, sizeof g_tmp, "%s/gt_exp_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(g_tmp)) {
-        fprintf(stderr, "test_experiment: mkdtemp %s: %s\n", g_tmp, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
+    return scratch_dir(g_tmp, "exp");
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    return g_tmp[0] ? nftw(g_tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS) : 0;
+    return g_tmp[0] ? rm_tree(g_tmp) : 0;
 }
 
 static int free_x(void **state)

@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,8 +24,8 @@
 
 #include "proc.h"
 #include "testutil.h"
+#include "tfiles.h"
 
-#define PATHMAX 4096
 #define RUN_TIMEOUT_S 300
 
 static const char SUMMARY_COLS[] =
@@ -73,71 +72,7 @@ static const char REF_HDR[] =
 static char g_ref_ini[PATHMAX + 16];
 static char g_ref_dir[PATHMAX]; /* the reference sweep at -j 2, made once */
 
-/* ---- memory: a failed assertion longjmps out of a test, so allocations are tracked and
- * freed by the per-test teardown ----------------------------------------------------------- */
-
-#define MAX_LIVE 512
-static void *g_live[MAX_LIVE];
-static cJSON *g_docs[16];
-
-static void *t_realloc(void *old, size_t n)
-{
-    void *p = realloc(old, n);
-    assert_non_null(p);
-    int slot = -1;
-    for (int i = 0; i < MAX_LIVE; i++)
-        if (old ? g_live[i] == old : !g_live[i]) { slot = i; break; }
-    if (slot < 0) fail_msg("test_sweep: more than %d live allocations", MAX_LIVE);
-    g_live[slot] = p;
-    return p;
-}
-
-static void t_free(void *p)
-{
-    if (!p) return;
-    for (int i = 0; i < MAX_LIVE; i++)
-        if (g_live[i] == p) g_live[i] = NULL;
-    free(p);
-}
-
-static cJSON *t_json(cJSON *doc)
-{
-    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++)
-        if (!g_docs[i]) return g_docs[i] = doc;
-    cJSON_Delete(doc);
-    fail_msg("test_sweep: too many JSON documents");
-    return NULL;
-}
-
-static void t_json_delete(cJSON *doc)
-{
-    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++)
-        if (g_docs[i] == doc) g_docs[i] = NULL;
-    cJSON_Delete(doc);
-}
-
-static int free_all(void **state)
-{
-    (void)state;
-    for (int i = 0; i < MAX_LIVE; i++) {
-        free(g_live[i]);
-        g_live[i] = NULL;
-    }
-    for (size_t i = 0; i < sizeof g_docs / sizeof g_docs[0]; i++) {
-        cJSON_Delete(g_docs[i]);
-        g_docs[i] = NULL;
-    }
-    return 0;
-}
-
 /* ---- files ------------------------------------------------------------------------------- */
-
-static char *join(char *buf, const char *dir, const char *name)
-{
-    int n = snprintf(buf, PATHMAX, "%s/%s", dir, name);
-    if (n < 0 || n >= PATHMAX) fail_msg("path too long: %s/%s", dir, name);
-    return buf;
-}
 
 static char *sub(char *buf, const char *name) { return join(buf, g_tmp, name); }
 
@@ -149,52 +84,6 @@ static char *run_file(char *buf, const char *dir, const char *id, const char *na
     return buf;
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
-{
-    if (*len + n + 1 > *cap) {
-        while (*len + n + 1 > *cap) *cap = *cap ? 2 * *cap : 4096;
-        *buf = t_realloc(*buf, *cap);
-    }
-    memcpy(*buf + *len, src, n);
-    *len += n;
-    (*buf)[*len] = '\0';
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    char chunk[8192];
-    append(&buf, &n, &cap, "", 0);
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) append(&buf, &n, &cap, chunk, got);
-    fclose(f);
-    if (len) *len = n;
-    return buf;
-}
-
-static char *must_slurp(const char *path, size_t *len)
-{
-    char *s = slurp(path, len);
-    if (!s) fail_msg("%s: cannot read: %s", path, strerror(errno));
-    return s;
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) fail_msg("%s: cannot write: %s", path, strerror(errno));
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
 static void must_mkdir(const char *path)
 {
     if (mkdir(path, 0755) != 0) fail_msg("mkdir %s: %s", path, strerror(errno));
@@ -203,20 +92,7 @@ static void must_mkdir(const char *path)
 /* Byte-identical files (both must exist). */
 static void assert_same_file(const char *a, const char *b)
 {
-    size_t la, lb;
-    char *ta = must_slurp(a, &la), *tb = must_slurp(b, &lb);
-    if (la != lb || memcmp(ta, tb, la) != 0) fail_msg("%s and %s differ", a, b);
-    t_free(ta);
-    t_free(tb);
-}
-
-static cJSON *load_json_file(const char *path)
-{
-    char *text = must_slurp(path, NULL);
-    cJSON *doc = cJSON_Parse(text);
-    t_free(text);
-    if (!doc) fail_msg("%s: not valid JSON", path);
-    return t_json(doc);
+    if (!files_equal(a, b)) fail_msg("%s and %s differ", a, b);
 }
 
 static const char *run_status(const char *dir, const char *id)
@@ -229,17 +105,6 @@ static const char *run_status(const char *dir, const char *id)
     snprintf(status, sizeof status, "%s", st->valuestring);
     t_json_delete(doc);
     return status;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-    if (exists(path)) nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Names of the entries of dir (not . and ..), sorted; returns how many. */
@@ -493,12 +358,7 @@ static int group_setup(void **state)
         return -1;
     }
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    const char *base = getenv("TMPDIR");
-    snprintf(g_tmp, sizeof g_tmp, "%s/gt_sweep_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(g_tmp)) {
-        fprintf(stderr, "test_sweep: mkdtemp %s: %s\n", g_tmp, strerror(errno));
-        return -1;
-    }
+    if (scratch_dir(g_tmp, "sweep") != 0) return -1;
     snprintf(g_ref_ini, sizeof g_ref_ini, "%s/ref.ini", g_tmp);
     FILE *f = fopen(g_ref_ini, "w");
     if (!f || fputs(REF_INI, f) == EOF || fclose(f) != 0) return -1;
@@ -508,7 +368,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    return g_tmp[0] ? nftw(g_tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS) : 0;
+    return g_tmp[0] ? rm_tree(g_tmp) : 0;
 }
 
 /* The reference sweep (REF_INI at -j 2), run by the first test that needs it. */

@@ -10,7 +10,6 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,49 +20,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tfiles.h"
 #include "trace.h"
-
-#define PATHMAX 4096
 
 /* ---- fixtures and helpers ------------------------------------------------------------ */
 
 static int make_tmpdir(void **state)
 {
-    const char *base = getenv("TMPDIR");
-    char tmpl[PATHMAX];
-    snprintf(tmpl, sizeof tmpl, "%s/gt_trace_XXXXXX", base && *base ? base : "/tmp");
-    char *d = mkdtemp(tmpl);
-    if (!d)
+    char d[PATHMAX];
+    if (scratch_dir(d, "trace") != 0)
         return -1;
     *state = strdup(d);
     return *state ? 0 : -1;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
+/* Also frees the buffers a failed assertion left (must_slurp's). */
 static int remove_tmpdir(void **state)
 {
-    int rc = nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    int rc = rm_tree(*state);
     free(*state);
+    free_all(NULL);
     return rc;
-}
-
-static const char *join(char *buf, const char *dir, const char *name)
-{
-    snprintf(buf, PATHMAX, "%s/%s", dir, name);
-    return buf;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
 }
 
 static int is_dir(const char *path)
@@ -84,37 +61,6 @@ static int count_entries(const char *dir)
             n++;
     closedir(d);
     return n;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    assert_non_null(buf);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* The temporary name trace.c documents: DIR/.NAME.tmp.<pid>. */
@@ -201,12 +147,12 @@ static void test_csv_exact_text_and_atomic(void **state)
     assert_false(exists(tmp));
     assert_int_equal(count_entries(d), 1);
 
-    char *text = slurp(path, NULL);
+    char *text = must_slurp(path, NULL);
     assert_string_equal(text, "step,a,b,c,d\n"
                               "0,0.1,1.23175312e-602,,-inf\n"
                               "-5,nan,0,inf,1e-40\n"
                               "1099511627776,nan,0.25,0.333333333,\n");
-    free(text);
+    t_free(text);
 }
 
 static void test_csv_float64_digits(void **state)
@@ -225,9 +171,9 @@ static void test_csv_float64_digits(void **state)
     xnorm_format(num, sizeof num, xnorm_make(1.0, -1074), 17);
     assert_int_equal(strlen(num), strlen("4.9406564584124654e-324"));
     snprintf(want, sizeof want, "x,y\n0.10000000000000001,%s\n", num);
-    char *text = slurp(join(path, d, "f64.csv"), NULL);
+    char *text = must_slurp(join(path, d, "f64.csv"), NULL);
     assert_string_equal(text, want);
-    free(text);
+    t_free(text);
 }
 
 static void test_csv_replaces_existing_file(void **state)
@@ -238,13 +184,13 @@ static void test_csv_replaces_existing_file(void **state)
     CsvFile c;
     GtErr e = {0};
     assert_int_equal(csv_open(&c, d, "r.csv", "new", 9, &e), GT_OK);
-    char *text = slurp(path, NULL); /* the old file stays whole until the rename */
+    char *text = must_slurp(path, NULL); /* the old file stays whole until the rename */
     assert_string_equal(text, "old\n");
-    free(text);
+    t_free(text);
     assert_int_equal(csv_close(&c, &e), GT_OK);
-    text = slurp(path, NULL);
+    text = must_slurp(path, NULL);
     assert_string_equal(text, "new\n");
-    free(text);
+    t_free(text);
 }
 
 static void test_csv_abort(void **state)
@@ -371,7 +317,7 @@ static void check_npy(const char *path, const char *descr, const char *shape,
                       const void *data, size_t nbytes)
 {
     size_t len;
-    unsigned char *b = (unsigned char *)slurp(path, &len);
+    unsigned char *b = (unsigned char *)must_slurp(path, &len);
     assert_true(len >= 10);
     assert_memory_equal(b, "\x93NUMPY", 6);
     assert_int_equal(b[6], 1);
@@ -390,7 +336,7 @@ static void check_npy(const char *path, const char *descr, const char *shape,
         assert_int_equal(b[i], ' ');
     if (nbytes)
         assert_memory_equal(b + 10 + hl, data, nbytes);
-    free(b);
+    t_free(b);
 }
 
 /* Optional cross-check with numpy itself; numpy is not a dependency, so skip without it. */
@@ -490,11 +436,11 @@ static void test_json_write_reads_back(void **state)
     assert_int_equal(count_entries(d), 1);
 
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = must_slurp(path, &len);
     assert_true(len >= 2);
     assert_memory_equal(text + len - 2, "}\n", 2);
     cJSON *back = cJSON_Parse(text);
-    free(text);
+    t_free(text);
     assert_non_null(back);
     assert_string_equal(cJSON_GetObjectItem(back, "status")->valuestring, "complete");
     assert_int_equal(cJSON_GetObjectItem(back, "depth")->valueint, 12);
