@@ -20,6 +20,22 @@
 
 #define NARGS ((int)(sizeof ((ProcArgs *)0)->v / sizeof ((ProcArgs *)0)->v[0]))
 
+const char *proc_binary(const char *test)
+{
+    const char *bin = getenv("GRADTRACE");
+    if (!bin || !*bin) {
+        fprintf(stderr, "%s: set GRADTRACE to the gradtrace binary "
+                        "(make test does: GRADTRACE=$PWD/build/gradtrace)\n", test);
+        return NULL;
+    }
+    if (access(bin, X_OK) != 0) {
+        fprintf(stderr, "%s: GRADTRACE=%s: not executable: %s\n", test, bin, strerror(errno));
+        return NULL;
+    }
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    return bin;
+}
+
 void proc_args_add(ProcArgs *a, ...)
 {
     va_list ap;

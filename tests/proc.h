@@ -26,6 +26,10 @@ typedef struct {
  * leak); must not return NULL. NULL: plain realloc, and the caller frees out and err. */
 typedef void *(*ProcGrow)(void *old, size_t n);
 
+/* The binary under test, $GRADTRACE, for a group setup: NULL (after a line on stderr naming
+ * `test`) when it is unset or not executable. Sets OPENBLAS_NUM_THREADS=1 for its runs. */
+const char *proc_binary(const char *test);
+
 /* Appends the strings up to a NULL. */
 void proc_args_add(ProcArgs *a, ...);
 

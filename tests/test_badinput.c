@@ -560,13 +560,7 @@ static void test_refuses_finished_run(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    g_bin = getenv("GRADTRACE");
-    if (!g_bin || !*g_bin || access(g_bin, X_OK) != 0) {
-        fprintf(stderr, "test_badinput: set GRADTRACE to the gradtrace binary "
-                        "(make test does: GRADTRACE=$PWD/build/gradtrace)\n");
-        return -1;
-    }
-    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    if (!(g_bin = proc_binary("test_badinput"))) return -1;
     if (scratch_dir(g_tmp, "bad") != 0) return -1;
     make_fixtures();
     return 0;

@@ -219,17 +219,7 @@ static void check_csv(const Lines *L, const char *name, const char *header)
 static int group_setup(void **state)
 {
     (void)state;
-    g_bin = getenv("GRADTRACE");
-    if (!g_bin || !*g_bin) {
-        fprintf(stderr, "test_cli: set GRADTRACE to the gradtrace binary "
-                        "(make test does: GRADTRACE=$PWD/build/gradtrace)\n");
-        return -1;
-    }
-    if (access(g_bin, X_OK) != 0) {
-        fprintf(stderr, "test_cli: GRADTRACE=%s: not executable: %s\n", g_bin, strerror(errno));
-        return -1;
-    }
-    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    if (!(g_bin = proc_binary("test_cli"))) return -1;
     return scratch_dir(g_tmp, "cli");
 }
 

@@ -347,17 +347,7 @@ static void same_number(const char *what, const char *id, const char *text, doub
 static int group_setup(void **state)
 {
     (void)state;
-    g_bin = getenv("GRADTRACE");
-    if (!g_bin || !*g_bin) {
-        fprintf(stderr, "test_sweep: set GRADTRACE to the gradtrace binary "
-                        "(make test does: GRADTRACE=$PWD/build/gradtrace)\n");
-        return -1;
-    }
-    if (access(g_bin, X_OK) != 0) {
-        fprintf(stderr, "test_sweep: GRADTRACE=%s: not executable: %s\n", g_bin, strerror(errno));
-        return -1;
-    }
-    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    if (!(g_bin = proc_binary("test_sweep"))) return -1;
     if (scratch_dir(g_tmp, "sweep") != 0) return -1;
     snprintf(g_ref_ini, sizeof g_ref_ini, "%s/ref.ini", g_tmp);
     FILE *f = fopen(g_ref_ini, "w");
