@@ -25,7 +25,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # ---- dependencies: install what is missing, then say what was found -----------------------
-NODEPS_GOALS := clean help
+NODEPS_GOALS := clean help fresh-check
 ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
 ifneq ($(shell scripts/install-deps --check >/dev/null 2>&1 && echo ok),ok)
@@ -54,7 +54,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/obj/%.o)
 
-.PHONY: all test demo clean help figures report
+.PHONY: all test demo clean help figures report fresh-check
 .SECONDARY: # keep test objects between builds
 all: $(BUILD)/gradtrace
 
@@ -79,19 +79,27 @@ $(BUILD)/obj $(BUILD)/tests/obj:
 
 # Script tests drive the binary end to end: faults (kills, full disks, signals) and, outside
 # the sanitizer build, the figures and report in headless Chromium.
+# The report test runs under LC_ALL=C with LANG unset, as on a minimal server or in a
+# container: the figures must not depend on the caller's locale. tests/readme/run checks
+# that the numbers README shows are what today's binary prints.
 SCRIPT_TESTS := $(wildcard tests/faults/run)
 ifneq ($(SANITIZE),1)
-SCRIPT_TESTS += $(wildcard tests/report/run)
+SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run)
 endif
+ENV_tests/report/run := env -u LANG -u LANGUAGE LC_ALL=C
 
 # Each test binary runs on its own; the CLI tests find the binary through GRADTRACE.
 test: $(TEST_BIN) $(BUILD)/gradtrace
-	@set -e; for t in $(TEST_BIN) $(SCRIPT_TESTS); do \
-	  echo "== $$t"; GRADTRACE=$(CURDIR)/$(BUILD)/gradtrace OPENBLAS_NUM_THREADS=1 $$t; \
-	done; echo "all tests passed"
+	@set -e; $(foreach t,$(TEST_BIN) $(SCRIPT_TESTS),\
+	  echo "== $(t)"; $(ENV_$(t)) GRADTRACE=$(CURDIR)/$(BUILD)/gradtrace OPENBLAS_NUM_THREADS=1 $(t);) \
+	echo "all tests passed"
 
 demo: $(BUILD)/gradtrace
 	scripts/demo $(BUILD)/gradtrace
+
+# README's two commands on a fresh Debian 12 root (debootstrap), from the committed HEAD
+fresh-check:
+	scripts/fresh-check
 
 clean:
 	rm -rf build build-san
@@ -105,6 +113,7 @@ help:
 	@echo "make report     report/index.html: every figure, measured sentences, exact configs"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/fuzz.mk; needs clang)"
 	@echo "make fuzz-replay   replay tests/fuzz/corpus, then FUZZ_REPLAY_SECONDS of fuzzing per target"
+	@echo "make fresh-check   README's two commands in a fresh debootstrap'd Debian 12 root (committed HEAD)"
 	@echo "make bench      benchmark tables (bench/RESULTS.md); make bench-torch: PyTorch side by side"
 
 # benchmarks and fuzzing bring their own rules

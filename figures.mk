@@ -23,6 +23,10 @@ EXPERIMENTS  ?= $(sort $(basename $(notdir $(wildcard $(EXPDIR)/*.ini))))
 FIGURES_JOBS ?= 2
 GRADTRACE_BIN ?= $(BUILD)/gradtrace
 GNUPLOT      ?= gnuplot
+# plots/style.gp says `set encoding utf8` (degree signs, Greek letters): gnuplot gets a UTF-8
+# locale of its own, so that the figures do not depend on the caller's (under LANG unset or
+# LC_ALL=C gnuplot 5.4 warns "iconv failed" on every script). C.UTF-8 is in every Debian.
+GNUPLOT_ENV  := LC_ALL=C.UTF-8
 
 # the computed figures (issue 5): no sweep, their data come from `gradtrace theory` and
 # `gradtrace census` into $(RESULTS)/theory and $(RESULTS)/census
@@ -97,10 +101,10 @@ $(FIGURES)/borndead.png $(FIGURES)/borndead.svg: $(CENSUS_FILES)
 # scripts/figures-runs); a failed figure leaves no file behind
 $(FIGURES)/%.png: plots/%.gp $(PLOT_DEPS)
 	@mkdir -p $(@D)
-	$(GNUPLOT) -e "dir='$(FIG_DATA_$*)'; out='$@.tmp'; fmt='png'" $< && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+	$(GNUPLOT_ENV) $(GNUPLOT) -e "dir='$(FIG_DATA_$*)'; out='$@.tmp'; fmt='png'" $< && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 $(FIGURES)/%.svg: plots/%.gp $(PLOT_DEPS)
 	@mkdir -p $(@D)
-	$(GNUPLOT) -e "dir='$(FIG_DATA_$*)'; out='$@.tmp'; fmt='svg'" $< && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+	$(GNUPLOT_ENV) $(GNUPLOT) -e "dir='$(FIG_DATA_$*)'; out='$@.tmp'; fmt='svg'" $< && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 # the report covers every experiment file of $(EXPDIR) (and says "not run" for one
 # without results); it embeds the PNGs, so it depends on them
