@@ -1,4 +1,6 @@
-/* Dead, revived and saturated units over a fixed probe set (see census.h). */
+/* The dead-unit census of a training run (census.csv): dead, revived and saturated units
+ * over a fixed probe set (see census.h). Not `gradtrace census`, the Monte Carlo census of
+ * born-dead networks, which is census_mc.c. */
 #include "census.h"
 
 #include <math.h>

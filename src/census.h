@@ -2,12 +2,13 @@
  * the seed from the training set, passed forward at chosen steps. A unit is dead when its
  * pre-activation is <= 0 on every probe sample; it revives when it was dead at an earlier
  * census and is alive now. The census draws from its own random stream and only reuses
- * the net's activation buffers, so it never changes training. */
+ * the net's activation buffers, so it never changes training. Not `gradtrace census`, the
+ * Monte Carlo census of born-dead networks (census_mc.h). */
 #ifndef GT_CENSUS_H
 #define GT_CENSUS_H
 
 #include "common.h"
-#include "data.h"
+#include "dataset.h"
 #include "net.h"
 #include "trace.h"
 

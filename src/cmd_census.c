@@ -1,5 +1,6 @@
-/* `gradtrace census`: the born-dead Monte Carlo over fresh initialisations (borndead.h),
- * printed as CSV (--csv) or as a table. */
+/* `gradtrace census`: the Monte Carlo census of born-dead networks over fresh
+ * initialisations (census_mc.h), printed as CSV (--csv) or as a table. Not the dead-unit
+ * census of a training run (census.csv of `gradtrace run`), which is census.h. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "borndead.h"
+#include "census_mc.h"
 #include "cmd.h"
 
 static void help(FILE *f)

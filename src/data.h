@@ -1,19 +1,14 @@
-/* Data sets: synthetic generators (gaussian teacher, spirals) and loaders (CSV, IDX,
- * Fashion-MNIST), subsets and normalisation. Features are kept in double; the net converts
- * a batch to its dtype when it gathers it. (The per-epoch batch order is run.c's.) */
+/* Data sets: picks the source named by --data, the synthetic generators (gaussian teacher,
+ * spirals), the test split, subsets and normalisation; the file loaders (data_csv.h,
+ * data_idx.h) and the Dataset type (dataset.h) sit below. Features are kept in double;
+ * the net converts a batch to its dtype when it gathers it. (The per-epoch batch order is
+ * run.c's.) */
 #ifndef GT_DATA_H
 #define GT_DATA_H
 
 #include "common.h"
+#include "dataset.h"
 #include "rng.h"
-
-typedef struct {
-    size_t n;     /* samples */
-    size_t dim;   /* features per sample */
-    int classes;  /* labels are 0..classes-1 */
-    double *x;    /* (n, dim) row-major */
-    int32_t *y;   /* (n) */
-} Dataset;
 
 typedef struct {
     const char *data;     /* "gaussian" | "spirals" | "csv:PATH" | "fashion-mnist[:DIR]" | "idx:IMAGES,LABELS" */
@@ -29,6 +24,5 @@ typedef struct {
 
 /* Loads or generates train and test sets. test->n may be 0 (no held-out set). */
 int data_load(const DataSpec *s, Dataset *train, Dataset *test, GtErr *e);
-void dataset_free(Dataset *d);
 
 #endif

@@ -1,7 +1,7 @@
 /* CSV data sets: numeric feature columns and an integer class label in the last column,
  * an optional header line. Every rejection names the file, the line and the field, and
  * says what would have been accepted. */
-#include "data_internal.h"
+#include "data_csv.h"
 
 #include <errno.h>
 #include <math.h>

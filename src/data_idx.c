@@ -1,7 +1,7 @@
 /* IDX files (the MNIST/Fashion-MNIST format), gzip'd or raw, read through zlib in large
  * chunks. zlib passes non-gzip input through unchanged, so the IDX magic is checked here
  * to tell "not gzip, not IDX" from "gzip of something else" and from truncation. */
-#include "data_internal.h"
+#include "data_idx.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -9,7 +9,7 @@
 #include "act.h"
 #include "common.h"
 #include "config.h"
-#include "data.h"
+#include "dataset.h"
 #include "init.h"
 #include "rng.h"
 

@@ -93,7 +93,7 @@ FUZZ_COV_CFLAGS = -std=c11 -O1 -g -Wno-unused-function -D_GNU_SOURCE \
                   $(shell pkg-config --cflags openblas lapacke zlib inih libcjson)
 # the files each target is about (census_args and theory_args include their cmd_*.c)
 FUZZ_COV_FILES_run_args    := src/config.c
-FUZZ_COV_FILES_census_args := src/borndead.c
+FUZZ_COV_FILES_census_args := src/census_mc.c
 FUZZ_COV_FILES_theory_args := src/theory.c
 FUZZ_COV_FILES_experiment  := src/experiment.c
 FUZZ_COV_FILES_csv         := src/data_csv.c src/data.c

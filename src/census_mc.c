@@ -1,9 +1,11 @@
-/* Born-dead Monte Carlo (see borndead.h). One trial = one network of the largest depth,
- * drawn layer by layer from the trial's own stream, with the whole probe set passed
- * through each layer as it is drawn; the trial stops at the first hidden layer that
- * outputs 0 for every probe (born dead at this depth and every larger one). Counts are
- * integers, so summing them over threads in any order gives the same result. */
-#include "borndead.h"
+/* Monte Carlo census of born-dead networks, `gradtrace census` (see census_mc.h). Not the
+ * dead-unit census of a training run (census.csv), which is census.c.
+ * One trial = one network of the largest depth, drawn layer by layer from the trial's own
+ * stream, with the whole probe set passed through each layer as it is drawn; the trial
+ * stops at the first hidden layer that outputs 0 for every probe (born dead at this depth
+ * and every larger one). Counts are integers, so summing them over threads in any order
+ * gives the same result. */
+#include "census_mc.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,7 +1,9 @@
-/* Tests for borndead.c: the Monte Carlo against the closed form 1 - (1 - 2^-N)^L where it
- * holds (and the per-layer dead fraction against its own closed form), Wilson intervals
- * against published values, thread-count invariance, more probes never more born-dead
- * networks, rai against he-normal, and the one-line errors for bad input. */
+/* Tests for census_mc.c (the Monte Carlo census of born-dead networks, `gradtrace census`;
+ * the dead-unit census of a training run is test_census.c): the Monte Carlo against the
+ * closed form 1 - (1 - 2^-N)^L where it holds (and the per-layer dead fraction against its
+ * own closed form), Wilson intervals against published values, thread-count invariance,
+ * more probes never more born-dead networks, rai against he-normal, and the one-line
+ * errors for bad input. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "borndead.h"
+#include "census_mc.h"
 #include "testutil.h"
 
 static void set_list(long *dst, int *n, const long *src, int len)
@@ -464,5 +466,5 @@ int main(void)
         cmocka_unit_test(test_bad_lists),
         cmocka_unit_test(test_bad_spec),
     };
-    return cmocka_run_group_tests_name("borndead", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("census_mc", tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
-/* Born-dead Monte Carlo (`gradtrace census`): how often a freshly initialised network is
- * constant on a probe set because some hidden layer outputs 0 for every probe input
- * (Lu, Shin, Su & Karniadakis 2020). No training, no files: many small networks per
- * second, split over threads, with results that depend on the seed alone. */
-#ifndef GT_BORNDEAD_H
-#define GT_BORNDEAD_H
+/* Monte Carlo census of born-dead networks (`gradtrace census`); not the dead-unit census
+ * of a training run (census.csv), which is census.h.
+ * How often a freshly initialised network is constant on a probe set because some hidden
+ * layer outputs 0 for every probe input (Lu, Shin, Su & Karniadakis 2020). No training,
+ * no files: many small networks per second, split over threads, with results that depend
+ * on the seed alone. */
+#ifndef GT_CENSUS_MC_H
+#define GT_CENSUS_MC_H
 
 #include <stdint.h>
 
