@@ -81,10 +81,11 @@ $(BUILD)/obj $(BUILD)/tests/obj:
 # the sanitizer build, the figures and report in headless Chromium.
 # The report test runs under LC_ALL=C with LANG unset, as on a minimal server or in a
 # container: the figures must not depend on the caller's locale. tests/readme/run checks
-# that the numbers README shows are what today's binary prints.
+# that the numbers README shows are what today's binary prints; tests/slurm/run submits a
+# sweep to a single-node Slurm it starts itself (its C paths run under ASan in test_sweep).
 SCRIPT_TESTS := $(wildcard tests/faults/run)
 ifneq ($(SANITIZE),1)
-SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run)
+SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run tests/slurm/run)
 endif
 ENV_tests/report/run := env -u LANG -u LANGUAGE LC_ALL=C
 

@@ -1,5 +1,7 @@
-/* `gradtrace sweep FILE.ini --out DIR [-j N] [--shard I/N]` and `gradtrace sweep --index DIR`.
+/* `gradtrace sweep FILE.ini --out DIR [-j N] [--shard I/N]`, `gradtrace sweep --index DIR`, and
+ * `--slurm`, which submits the shards as a Slurm job array instead of running them here.
  * SIGINT/SIGTERM stop the sweep cleanly; running it again resumes. */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,7 +11,12 @@
 
 #include "cmd.h"
 #include "experiment.h"
+#include "slurm.h"
 #include "sweep.h"
+#include "trace.h"
+
+#define PATH_LEN 4096
+#define SLURM_DEFAULT_TASKS 64 /* one task per point up to this; a few points each beyond */
 
 static volatile sig_atomic_t g_stop;
 
@@ -19,6 +26,8 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: gradtrace sweep FILE.ini --out DIR [-j N] [--shard I/N]\n"
+            "       gradtrace sweep FILE.ini --out DIR --slurm [--array-size N]\n"
+            "                       [--sbatch-args ARGS] [--dry-run]\n"
             "       gradtrace sweep --index DIR\n\n"
             "Runs every point of the experiment's grid as DIR/runs/<id>/ (a gradtrace run with\n"
             "one BLAS thread), N at a time, and writes DIR/index.csv. Running the same command\n"
@@ -28,8 +37,26 @@ static void help(FILE *f)
             "  --shard I/N    run only points k with k %% N == I-1 (I = 1..N), e.g. one per\n"
             "                 machine; copy the DIRs together and rebuild the index\n"
             "  --index DIR    rebuild DIR/index.csv from sweep.json and the run directories\n\n"
-            "Exit status: 0 all points finished, 1 some runs failed (see DIR/logs/), 2 bad\n"
-            "experiment file or option, 130/143 stopped by SIGINT/SIGTERM.\n");
+            "Slurm (DIR must be on a file system every node sees):\n"
+            "  --slurm        copy FILE.ini to DIR/experiment.ini; write\n"
+            "                 DIR/slurm/sweep.sbatch, a job array whose task I runs\n"
+            "                 --shard I/N with -j $SLURM_CPUS_PER_TASK [1], and\n"
+            "                 DIR/slurm/index.sbatch, which runs --index DIR once the array\n"
+            "                 has ended; submit both with sbatch --parsable and print the job\n"
+            "                 ids (also kept in DIR/slurm/jobs.txt; task logs go to\n"
+            "                 DIR/slurm/). The same command again submits only the unfinished\n"
+            "                 points, once the earlier jobs have left the queue (squeue is\n"
+            "                 asked).\n"
+            "  --array-size N array tasks [at most %d: the fewest that give the most tasks\n"
+            "                 points left to run; on a fresh grid one task per point]\n"
+            "  --sbatch-args ARGS  more sbatch options for both jobs, split as a shell would\n"
+            "                 (e.g. \"--partition=cpu --time=2:00:00 --cpus-per-task=4\")\n"
+            "  --dry-run      write the scripts and print the sbatch commands, submit nothing\n\n"
+            "Exit status: 0 all points finished (--slurm: submitted), 1 some runs failed (see\n"
+            "DIR/logs/) or sbatch failed, 2 bad experiment file or option (--slurm: also no\n"
+            "sbatch on PATH, or earlier jobs still queued), 130/143 stopped by SIGINT or\n"
+            "SIGTERM.\n",
+            SLURM_DEFAULT_TASKS);
 }
 
 typedef struct {
@@ -81,10 +108,192 @@ static int parse_shard(const char *s, int *i, int *n)
     return 0;
 }
 
+typedef struct {
+    int on, dry_run;
+    long tasks;             /* --array-size (0: the default) */
+    const char *args;       /* --sbatch-args, or NULL */
+    const char *shard, *jobs; /* given with --slurm: refused */
+} SlurmCli;
+
+static int say_error(const GtErr *e)
+{
+    fprintf(stderr, "gradtrace sweep: %s\n", e->msg);
+    return e->code;
+}
+
+/* DIR as an absolute path (without resolving links: the name the user gave, from cwd). */
+static int absolute(const char *cwd, const char *path, char *buf, size_t n)
+{
+    int w = path[0] == '/' ? snprintf(buf, n, "%s", path) : snprintf(buf, n, "%s/%s", cwd, path);
+    if (w < 0 || (size_t)w >= n) return -1;
+    for (size_t len = strlen(buf); len > 1 && buf[len - 1] == '/';) buf[--len] = 0;
+    return 0;
+}
+
+static void print_command(const SbatchArgv *a)
+{
+    char q[4 * PATH_LEN + 3];
+    for (int i = 0; i < a->n; i++) {
+        slurm_shell_quote(i ? a->v[i] : "sbatch", q, sizeof q);
+        printf("%s%s", i ? " " : "", q);
+    }
+    putchar('\n');
+}
+
+/* --slurm: everything the jobs need goes into DIR first (a copy of FILE, sweep.json, the
+ * scripts), then the array and the index job are submitted; an index job that could not be
+ * submitted is reported with the array's id, so nothing runs unreported. */
+static int slurm_sweep(const char *file, const char *out, const SlurmCli *c)
+{
+    GtErr e = {0};
+    if (c->shard || c->jobs) {
+        fprintf(stderr, "gradtrace sweep: %s: not with --slurm (%s)\n", c->shard ? "--shard" : c->jobs,
+                c->shard ? "every shard becomes one array task"
+                         : "each task runs $SLURM_CPUS_PER_TASK points at a time; set "
+                           "--cpus-per-task in --sbatch-args");
+        return 2;
+    }
+    SlurmPlan plan = {0};
+    if (c->args && slurm_split_args(c->args, &plan.args, &plan.nargs, &e)) return say_error(&e);
+    char sbatch[PATH_LEN] = "sbatch", exe[PATH_LEN], cwd[PATH_LEN], dir[PATH_LEN], ini[PATH_LEN + 32];
+    int rc = 2;
+    Experiment x = {0}, copy = {0};
+    if (!c->dry_run && slurm_find("sbatch", sbatch, sizeof sbatch) != 0) {
+        fprintf(stderr, "gradtrace sweep: sbatch not found: --slurm needs a Slurm client (or use "
+                        "--dry-run)\n");
+        goto done;
+    }
+    if ((rc = experiment_load(&x, file, &e))) {
+        say_error(&e);
+        goto done;
+    }
+    rc = 1;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || !getcwd(cwd, sizeof cwd)) {
+        fprintf(stderr, "gradtrace sweep: cannot find its own binary or working directory: %s\n",
+                strerror(errno));
+        goto done;
+    }
+    exe[n] = 0;
+    rc = 2;
+    size_t points = experiment_points(&x);
+    if (absolute(cwd, out, dir, sizeof dir) != 0) {
+        fprintf(stderr, "gradtrace sweep: --out %s: path too long\n", out);
+        goto done;
+    }
+    if (c->tasks > (long)points) {
+        fprintf(stderr, "gradtrace sweep: --array-size %ld: the grid has only %zu point%s\n", c->tasks,
+                points, points == 1 ? "" : "s");
+        goto done;
+    }
+    /* not while an earlier submission still runs: its tasks and the new ones would each
+     * take the other's unfinished points for stale runs and start them over */
+    char squeue[PATH_LEN], queued[256], qerr[2048];
+    int busy_rc = c->dry_run || slurm_find("squeue", squeue, sizeof squeue) != 0
+                      ? 0
+                      : slurm_still_queued(dir, squeue, queued, sizeof queued, qerr, sizeof qerr, &e);
+    if (busy_rc < 0) {
+        fprintf(stderr, "%sgradtrace sweep: cannot tell whether this sweep's jobs still run: %s\n",
+                qerr, e.msg);
+        rc = 1;
+        goto done;
+    }
+    if (busy_rc > 0) {
+        int many = strchr(queued, ',') != NULL;
+        fprintf(stderr,
+                "gradtrace sweep: %s: job%s %s of an earlier submission %s still queued or running "
+                "(squeue -j %s); wait for %s to end or scancel %s, then submit again\n",
+                dir, many ? "s" : "", queued, many ? "are" : "is", queued, many ? "them" : "it",
+                many ? "them" : "it");
+        goto done;
+    }
+    snprintf(ini, sizeof ini, "%s/slurm", dir);
+    if ((rc = slurm_check_path("--out", dir, &e)) || (rc = sweep_check(&x, dir, &e)) ||
+        (rc = trace_mkdir(ini, &e)) || (rc = slurm_copy_file(file, dir, "experiment.ini", &e))) {
+        say_error(&e);
+        goto done;
+    }
+    /* the jobs read the copy: from here on the copy is the experiment, and it must still be
+     * the grid checked above (the file may have changed in between) */
+    snprintf(ini, sizeof ini, "%s/experiment.ini", dir);
+    if ((rc = experiment_load(&copy, ini, &e)) || (rc = sweep_prepare(&copy, dir, &e))) {
+        say_error(&e);
+        goto done;
+    }
+    size_t *left = malloc((points ? points : 1) * sizeof *left);
+    if (!left) {
+        fprintf(stderr, "gradtrace sweep: out of memory\n");
+        rc = 1;
+        goto done;
+    }
+    size_t todo = sweep_unfinished(&copy, dir, left);
+    int busy = 0;
+    if (todo) plan.tasks = slurm_array_size(left, todo, SLURM_DEFAULT_TASKS, (int)c->tasks, &busy);
+    free(left);
+    if (todo == 0) {
+        printf("gradtrace sweep: all %zu points in %s are finished: nothing to submit "
+               "(gradtrace sweep --index %s rebuilds the index)\n", points, dir, dir);
+        rc = 0;
+        goto done;
+    }
+    plan.exe = exe, plan.ini = ini, plan.out = dir, plan.cwd = cwd, plan.name = copy.name;
+    SbatchArgv arr = {0}, idx = {0};
+    if ((rc = slurm_write_scripts(&plan, &e)) ||
+        (rc = slurm_sbatch_argv(&plan, SLURM_ARRAY, sbatch, NULL, &arr, &e))) {
+        say_error(&e);
+        goto done;
+    }
+    printf("gradtrace sweep: %s/slurm/sweep.sbatch: %d array tasks, %d with points to run, for the "
+           "%zu of %zu points left\n", dir, plan.tasks, busy, todo, points);
+    if (c->dry_run) {
+        slurm_sbatch_argv(&plan, SLURM_INDEX, sbatch, "<array job id>", &idx, &e);
+        printf("dry run: submit with\n  ");
+        print_command(&arr);
+        printf("  ");
+        print_command(&idx);
+        rc = 0;
+        goto done;
+    }
+    SbatchResult r;
+    rc = slurm_submit(arr.v, &r, &e);
+    fputs(r.err, stderr); /* sbatch's own words, warnings included */
+    if (rc) {
+        fprintf(stderr, "gradtrace sweep: %s: nothing submitted\n", e.msg);
+        goto done;
+    }
+    char array_id[sizeof r.id];
+    memcpy(array_id, r.id, sizeof array_id);
+    slurm_sbatch_argv(&plan, SLURM_INDEX, sbatch, array_id, &idx, &e);
+    rc = slurm_submit(idx.v, &r, &e);
+    fputs(r.err, stderr);
+    GtErr re = {0}; /* the jobs run either way: a lost record is said, not fatal */
+    if (slurm_record(dir, array_id, plan.tasks, rc ? NULL : r.id, &re))
+        fprintf(stderr, "gradtrace sweep: %s\n", re.msg);
+    if (rc) {
+        fprintf(stderr,
+                "gradtrace sweep: the array was submitted as job %s, but not the index job: %s; "
+                "once job %s has ended, run gradtrace sweep --index %s\n",
+                array_id, e.msg, array_id, dir);
+        goto done;
+    }
+    printf("submitted: array job %s (%d tasks), index job %s (starts when the array has ended)\n"
+           "  follow:   squeue -j %s,%s\n"
+           "  results:  sacct -j %s,%s --format=JobID,JobName%%30,State,ExitCode,Elapsed\n"
+           "  logs:     %s/slurm/ (job ids: jobs.txt)\n",
+           array_id, plan.tasks, r.id, array_id, r.id, array_id, r.id, dir);
+done:
+    if (x.path) experiment_free(&x);
+    if (copy.path) experiment_free(&copy);
+    slurm_free_args(plan.args, plan.nargs);
+    return rc;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     const char *file = NULL, *out = NULL, *index = NULL;
     int jobs = 1, shard_i = 1, shard_n = 1;
+    SlurmCli sl = {0};
+    const char *slurm_only = NULL; /* a --slurm option given */
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k];
         const char *v = k + 1 < argc ? argv[k + 1] : NULL;
@@ -93,14 +302,28 @@ int cmd_sweep(int argc, char **argv)
             return 0;
         }
         int takes = strcmp(a, "--out") == 0 || strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0 ||
-                    strcmp(a, "--shard") == 0 || strcmp(a, "--index") == 0;
+                    strcmp(a, "--shard") == 0 || strcmp(a, "--index") == 0 ||
+                    strcmp(a, "--array-size") == 0 || strcmp(a, "--sbatch-args") == 0;
         if (takes && !v) {
             fprintf(stderr, "gradtrace sweep: %s: missing value\n", a);
             return 2;
         }
         if (strcmp(a, "--out") == 0) out = argv[++k];
         else if (strcmp(a, "--index") == 0) index = argv[++k];
-        else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+        else if (strcmp(a, "--slurm") == 0) sl.on = 1;
+        else if (strcmp(a, "--dry-run") == 0) sl.dry_run = 1, slurm_only = a;
+        else if (strcmp(a, "--sbatch-args") == 0) sl.args = argv[++k], slurm_only = a;
+        else if (strcmp(a, "--array-size") == 0) {
+            char *end;
+            long t = strtol(v, &end, 10);
+            if (end == v || *end || t < 1 || t > EXP_MAX_POINTS) {
+                fprintf(stderr, "gradtrace sweep: --array-size %s: expected an integer from 1 to %d\n",
+                        v, EXP_MAX_POINTS);
+                return 2;
+            }
+            sl.tasks = t, slurm_only = a;
+            k++;
+        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
             char *end;
             long j = strtol(v, &end, 10);
             if (end == v || *end || j < 1 || j > 256) {
@@ -108,12 +331,14 @@ int cmd_sweep(int argc, char **argv)
                 return 2;
             }
             jobs = (int)j;
+            sl.jobs = a;
             k++;
         } else if (strcmp(a, "--shard") == 0) {
             if (parse_shard(v, &shard_i, &shard_n)) {
                 fprintf(stderr, "gradtrace sweep: --shard %s: expected I/N with 1 <= I <= N, e.g. 2/4\n", v);
                 return 2;
             }
+            sl.shard = a;
             k++;
         } else if (a[0] == '-') {
             fprintf(stderr, "gradtrace sweep: %s: unknown option (see gradtrace sweep --help)\n", a);
@@ -125,10 +350,14 @@ int cmd_sweep(int argc, char **argv)
             return 2;
         }
     }
+    if (slurm_only && !sl.on) {
+        fprintf(stderr, "gradtrace sweep: %s: only with --slurm\n", slurm_only);
+        return 2;
+    }
     GtErr e = {0};
     if (index) {
-        if (file || out) {
-            fprintf(stderr, "gradtrace sweep: --index DIR takes no experiment file or --out\n");
+        if (file || out || sl.on) {
+            fprintf(stderr, "gradtrace sweep: --index DIR takes no experiment file, --out or --slurm\n");
             return 2;
         }
         int rc = sweep_index(index, &e);
@@ -140,6 +369,7 @@ int cmd_sweep(int argc, char **argv)
                 !file ? "missing the experiment file" : "--out DIR is required");
         return 2;
     }
+    if (sl.on) return slurm_sweep(file, out, &sl);
     Experiment x;
     int rc = experiment_load(&x, file, &e);
     if (rc) {

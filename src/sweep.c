@@ -200,19 +200,48 @@ static int check_same_grid(const char *out, const cJSON *grid, GtErr *e)
     return same ? GT_OK : GT_EINPUT;
 }
 
-int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e)
+int sweep_check(const Experiment *x, const char *out, GtErr *e)
+{
+    cJSON *grid = grid_json(x);
+    if (!grid) return gt_fail(e, GT_ESYS, "out of memory");
+    int rc = check_same_grid(out, grid, e);
+    cJSON_Delete(grid);
+    return rc;
+}
+
+int sweep_prepare(const Experiment *x, const char *out, GtErr *e)
 {
     char path[PATH_LEN];
     int rc;
-    snprintf(path, sizeof path, "%s/runs", o->out);
+    snprintf(path, sizeof path, "%s/runs", out);
     if ((rc = trace_mkdir(path, e))) return rc;
-    snprintf(path, sizeof path, "%s/logs", o->out);
+    snprintf(path, sizeof path, "%s/logs", out);
     if ((rc = trace_mkdir(path, e))) return rc;
     cJSON *grid = grid_json(x);
     if (!grid) return gt_fail(e, GT_ESYS, "out of memory");
-    rc = check_same_grid(o->out, grid, e);
-    if (!rc) rc = json_write(o->out, "sweep.json", grid, e);
+    rc = check_same_grid(out, grid, e);
+    if (!rc) rc = json_write(out, "sweep.json", grid, e);
     cJSON_Delete(grid);
+    return rc;
+}
+
+size_t sweep_unfinished(const Experiment *x, const char *out, size_t *ks)
+{
+    size_t n = 0;
+    char id[1024], dir[PATH_LEN];
+    for (size_t k = 0; k < experiment_points(x); k++) {
+        experiment_point_id(x, k, id, sizeof id);
+        run_dir(out, id, dir, sizeof dir);
+        if (summary_finished(dir)) continue;
+        if (ks) ks[n] = k;
+        n++;
+    }
+    return n;
+}
+
+int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e)
+{
+    int rc = sweep_prepare(x, o->out, e);
     if (rc) return rc;
 
     size_t npts = experiment_points(x), nq = 0, qi = 0;

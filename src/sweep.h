@@ -32,6 +32,15 @@ typedef struct {
     void *ctx;
 } SweepOptions;
 
+/* GT_EINPUT when DIR/sweep.json records a different grid than x's; writes nothing. */
+int sweep_check(const Experiment *x, const char *out, GtErr *e);
+/* Makes DIR/runs and DIR/logs and records x's grid in DIR/sweep.json, after the same check
+ * (sweep_run starts with it; `--slurm` calls it before submitting, so that `--index DIR`
+ * works even when no task ever starts). */
+int sweep_prepare(const Experiment *x, const char *out, GtErr *e);
+/* How many points of the whole grid (every shard) have no finished run in DIR; their
+ * indices k go to ks (room for every point; NULL: only count). */
+size_t sweep_unfinished(const Experiment *x, const char *out, size_t *ks);
 /* Runs the shard's unfinished points. Returns GT_OK when every point of the shard is
  * finished, GT_ESYS when some failed (the others still ran), 128+signal when stopped. */
 int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e);

@@ -1,6 +1,8 @@
 /* Tests of `gradtrace sweep` through the real binary (path in $GRADTRACE): the sweep directory
  * (sweep.json, runs/<id>/, index.csv and its numbers), -j determinism, resume after SIGINT and
- * after a crash, shards and `--index`, failed points, a foreign sweep directory, CLI errors. */
+ * after a crash, shards and `--index`, failed points, a foreign sweep directory, CLI errors, and
+ * `--slurm`: the batch scripts run as Slurm would run them, sbatch's answers from a stand-in, and
+ * (linked from the library) the array sizing and the splitting of --sbatch-args. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "slurm.h"
 #include "testutil.h"
 #include "tfiles.h"
 
@@ -799,6 +802,332 @@ static void test_cli_errors(void **state)
     rm_tree(notsweep);
 }
 
+/* ---- 8. --slurm: the scripts, run as Slurm would run them, and sbatch's answers ----------- */
+
+/* needle in hay, or the test fails showing both */
+static void assert_has(const char *what, const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle)) fail_msg("%s does not hold '%s':\n%s", what, needle, hay);
+}
+
+/* Runs /bin/sh SCRIPT in g_tmp with the environment as it is; returns the exit status. */
+static int run_script(const char *script, ProcRes *r)
+{
+    ProcArgs a = {0};
+    proc_args_add(&a, script, NULL);
+    proc_run(r, "/bin/sh", &a, g_tmp, RUN_TIMEOUT_S, t_realloc);
+    if (r->timed_out) fail_msg("sh %s did not finish within %d s", script, RUN_TIMEOUT_S);
+    return r->status;
+}
+
+/* gradtrace sweep INI --out DIR --slurm ARGS... (NULL-ended); stdout and stderr in *r. */
+static void slurm_sweep(ProcRes *r, const char *ini, const char *dir, ...)
+{
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", ini, "--out", dir, "--slurm", NULL);
+    va_list ap;
+    va_start(ap, dir);
+    for (const char *s; (s = va_arg(ap, const char *));) proc_args_add(&a, s, NULL);
+    va_end(ap);
+    run(r, &a);
+}
+
+static void test_slurm_dry_run(void **state)
+{
+    (void)state;
+    const char *ref = ref_dir();
+    char dir[PATHMAX], p[PATHMAX], q[PATHMAX], exe[PATHMAX], want[5 * PATHMAX];
+    if (!realpath(g_bin, exe)) fail_msg("realpath %s: %s", g_bin, strerror(errno));
+    sub(dir, "slurm-dry");
+    ProcRes r;
+    slurm_sweep(&r, g_ref_ini, dir, "--dry-run", NULL);
+    if (r.status != 0) fail_msg("--slurm --dry-run: exit %d; stderr:\n%s", r.status, r.err);
+    assert_has("stdout", r.out, "8 array tasks, 8 with points to run, for the 8 of 8 points left");
+    snprintf(want, sizeof want, "  sbatch --parsable %s/slurm/sweep.sbatch\n", dir);
+    assert_has("stdout", r.out, want);
+    snprintf(want, sizeof want,
+             "  sbatch --parsable '--dependency=afterany:<array job id>' %s/slurm/index.sbatch\n", dir);
+    assert_has("stdout", r.out, want);
+    res_free(&r);
+    /* the copy the jobs read, and sweep.json already there for --index */
+    assert_same_file(join(p, dir, "experiment.ini"), g_ref_ini);
+    assert_true(exists(join(p, dir, "sweep.json")));
+    char names[64][256];
+    assert_int_equal(list_dir(join(p, dir, "slurm"), names, 64), 2); /* no temporary file */
+    struct stat st;
+    assert_int_equal(stat(join(p, dir, "slurm/sweep.sbatch"), &st), 0);
+    assert_true(st.st_mode & S_IXUSR);
+
+    /* an array of 3 into the same directory: the scripts follow */
+    slurm_sweep(&r, g_ref_ini, dir, "--array-size", "3", "--dry-run", NULL);
+    if (r.status != 0) fail_msg("--array-size 3 --dry-run: exit %d; stderr:\n%s", r.status, r.err);
+    res_free(&r);
+    char *s = must_slurp(join(p, dir, "slurm/sweep.sbatch"), NULL);
+    if (strncmp(s, "#!/bin/sh\n", 10) != 0) fail_msg("sweep.sbatch: no #!/bin/sh line:\n%s", s);
+    assert_has("sweep.sbatch", s, "\n#SBATCH --job-name=gradtrace-ref\n#SBATCH --array=1-3\n");
+    snprintf(want, sizeof want, "\n#SBATCH --output=%s/slurm/sweep-%%A_%%a.out\n", dir);
+    assert_has("sweep.sbatch", s, want);
+    snprintf(want, sizeof want, "\ncd %s || ", g_tmp);
+    assert_has("sweep.sbatch", s, want);
+    snprintf(want, sizeof want,
+             "\nexec %s sweep %s/experiment.ini --out %s --shard \"$((SLURM_ARRAY_TASK_ID))/3\" "
+             "-j \"${SLURM_CPUS_PER_TASK:-1}\"\n", exe, dir, dir);
+    assert_has("sweep.sbatch", s, want);
+    t_free(s);
+    s = must_slurp(join(p, dir, "slurm/index.sbatch"), NULL);
+    assert_has("index.sbatch", s, "\n#SBATCH --job-name=gradtrace-ref-index\n");
+    snprintf(want, sizeof want, "\n#SBATCH --output=%s/slurm/index-%%j.out\nexec %s sweep --index %s\n",
+             dir, exe, dir);
+    assert_has("index.sbatch", s, want);
+    t_free(s);
+
+    /* outside Slurm the array script refuses to guess its task */
+    unsetenv("SLURM_ARRAY_TASK_ID");
+    if (run_script(join(p, dir, "slurm/sweep.sbatch"), &r) == 0)
+        fail_msg("sweep.sbatch without SLURM_ARRAY_TASK_ID exited 0");
+    assert_has("its stderr", r.err, "sbatch");
+    res_free(&r);
+    /* the three tasks and the index job, run as Slurm runs them, give the -j 2 sweep's bytes */
+    for (int t = 1; t <= 3; t++) {
+        char id[8];
+        snprintf(id, sizeof id, "%d", t);
+        setenv("SLURM_ARRAY_TASK_ID", id, 1);
+        if (t == 2) setenv("SLURM_CPUS_PER_TASK", "2", 1);
+        int rc = run_script(join(p, dir, "slurm/sweep.sbatch"), &r);
+        unsetenv("SLURM_ARRAY_TASK_ID");
+        unsetenv("SLURM_CPUS_PER_TASK");
+        if (rc != 0) fail_msg("task %d: exit %d; stderr:\n%s", t, rc, r.err);
+        res_free(&r);
+    }
+    if (run_script(join(p, dir, "slurm/index.sbatch"), &r) != 0)
+        fail_msg("index.sbatch: exit %d; stderr:\n%s", r.status, r.err);
+    res_free(&r);
+    assert_same_file(join(p, dir, "index.csv"), join(q, ref, "index.csv"));
+    for (int k = 0; k < REF_N; k++)
+        assert_same_file(run_file(p, dir, REF_IDS[k], "layers.csv"), run_file(q, ref, REF_IDS[k], "layers.csv"));
+
+    /* nothing left: nothing to submit; one point lost: an array of one for it */
+    slurm_sweep(&r, g_ref_ini, dir, "--dry-run", NULL);
+    if (r.status != 0) fail_msg("finished sweep, --dry-run: exit %d; stderr:\n%s", r.status, r.err);
+    assert_has("stdout", r.out, "nothing to submit");
+    res_free(&r);
+    if (unlink(run_file(p, dir, REF_IDS[5], "run.json")) != 0) fail_msg("unlink %s: %s", p, strerror(errno));
+    slurm_sweep(&r, g_ref_ini, dir, "--dry-run", NULL);
+    if (r.status != 0) fail_msg("one point left, --dry-run: exit %d; stderr:\n%s", r.status, r.err);
+    assert_has("stdout", r.out, "1 array tasks, 1 with points to run, for the 1 of 8 points left");
+    res_free(&r);
+    s = must_slurp(join(p, dir, "slurm/sweep.sbatch"), NULL);
+    assert_has("sweep.sbatch", s, "\n#SBATCH --array=1-1\n");
+    t_free(s);
+}
+
+/* A stand-in for sbatch: records its arguments (one line per call, each followed by '|') and
+ * answers as $FAKE_SBATCH says: ok (job ids 4001;gtest then 4002), fail (the first call
+ * fails), second (the second call fails). */
+static const char FAKE_SBATCH[] =
+    "#!/bin/sh\n"
+    "d=$FAKE_SBATCH_DIR\n"
+    "n=1; [ -e \"$d/called1\" ] && n=2\n"
+    ": > \"$d/called$n\"\n"
+    "for a in \"$@\"; do printf '%s|' \"$a\"; done >> \"$d/args$n\"\n"
+    "case \"$FAKE_SBATCH:$n\" in\n"
+    "ok:1|second:1) echo '4001;gtest'; echo 'sbatch: warning: a fake' >&2; exit 0 ;;\n"
+    "ok:2) echo 4002; exit 0 ;;\n"
+    "*) echo 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2; exit 1 ;;\n"
+    "esac\n";
+
+/* A stand-in for squeue --me --format=%F: job 4001 still queued when $FAKE_SQUEUE is
+ * "running", Slurm unreachable when it is "fail", else only someone else's job 77. */
+static const char FAKE_SQUEUE[] =
+    "#!/bin/sh\n"
+    "case \"$FAKE_SQUEUE\" in\n"
+    "running) echo 77; echo 4001 ;;\n"
+    "fail) echo 'squeue: error: Unable to contact slurm controller' >&2; exit 1 ;;\n"
+    "*) echo 77 ;;\n"
+    "esac\n";
+
+/* Runs --slurm (not a dry run) with the fake sbatch and squeue first on PATH, sbatch in mode;
+ * returns the fake's state directory (g_tmp/fake-TAG) in state. */
+static void fake_submit(ProcRes *r, const char *mode, const char *tag, const char *dir, char *state)
+{
+    char bin[PATHMAX], p[PATHMAX], path[2 * PATHMAX];
+    sub(bin, "fakebin");
+    if (!exists(bin)) {
+        must_mkdir(bin);
+        write_text(join(p, bin, "sbatch"), FAKE_SBATCH);
+        if (chmod(p, 0755) != 0) fail_msg("chmod %s: %s", p, strerror(errno));
+        write_text(join(p, bin, "squeue"), FAKE_SQUEUE);
+        if (chmod(p, 0755) != 0) fail_msg("chmod %s: %s", p, strerror(errno));
+    }
+    char name[64];
+    snprintf(name, sizeof name, "fake-%s", tag);
+    must_mkdir(sub(state, name));
+    const char *old = getenv("PATH");
+    char *saved = t_alloc(strlen(old ? old : "") + 1);
+    strcpy(saved, old ? old : "");
+    snprintf(path, sizeof path, "%s:%s", bin, saved);
+    setenv("PATH", path, 1);
+    setenv("FAKE_SBATCH", mode, 1);
+    setenv("FAKE_SBATCH_DIR", state, 1);
+    slurm_sweep(r, g_ref_ini, dir, "--sbatch-args", "--time=5 --account='a b'", NULL);
+    setenv("PATH", saved, 1);
+    t_free(saved);
+}
+
+/* A resubmission into dir with the fake squeue in mode: exit status, a line naming needle, and
+ * sbatch never called. */
+static void refused_by_squeue(const char *mode, const char *dir, int status, const char *needle)
+{
+    char st[PATHMAX], p[PATHMAX], tag[32];
+    ProcRes r;
+    snprintf(tag, sizeof tag, "squeue-%s", mode);
+    setenv("FAKE_SQUEUE", mode, 1);
+    fake_submit(&r, "ok", tag, dir, st);
+    unsetenv("FAKE_SQUEUE");
+    if (r.status != status)
+        fail_msg("squeue %s: exit %d, expected %d; stderr:\n%s", mode, r.status, status, r.err);
+    assert_has("stderr", r.err, needle);
+    assert_false(exists(join(p, st, "called1")));
+    res_free(&r);
+}
+
+static void test_slurm_submit(void **state)
+{
+    (void)state;
+    char dir[PATHMAX], st[PATHMAX], p[PATHMAX], want[3 * PATHMAX];
+    ProcRes r;
+    /* both submitted: the ids, the commands to follow them, sbatch's arguments */
+    fake_submit(&r, "ok", "ok", sub(dir, "slurm-ok"), st);
+    if (r.status != 0) fail_msg("fake sbatch ok: exit %d; stderr:\n%s", r.status, r.err);
+    assert_has("stdout", r.out, "submitted: array job 4001 (8 tasks), index job 4002");
+    assert_has("stdout", r.out, "squeue -j 4001,4002");
+    assert_has("stdout", r.out, "sacct -j 4001,4002");
+    assert_has("stderr", r.err, "sbatch: warning: a fake"); /* sbatch's words pass through */
+    res_free(&r);
+    char *args = must_slurp(join(p, st, "args1"), NULL);
+    snprintf(want, sizeof want, "--parsable|--time=5|--account=a b|%s/slurm/sweep.sbatch|", dir);
+    assert_string_equal(args, want);
+    t_free(args);
+    args = must_slurp(join(p, st, "args2"), NULL);
+    snprintf(want, sizeof want,
+             "--parsable|--dependency=afterany:4001|--time=5|--account=a b|%s/slurm/index.sbatch|", dir);
+    assert_string_equal(args, want);
+    t_free(args);
+    char *jobs = must_slurp(join(p, dir, "slurm/jobs.txt"), NULL);
+    assert_has("jobs.txt", jobs, "Z array 4001 tasks 8 index 4002\n");
+    t_free(jobs);
+    /* again while array 4001 is still queued, or with squeue failing: refused before anything
+     * is submitted */
+    refused_by_squeue("running", dir, 2, "job 4001 of an earlier submission is still queued or running");
+    refused_by_squeue("fail", dir, 1, "Unable to contact slurm controller");
+    /* once 4001 has left the queue, the same command submits again */
+    fake_submit(&r, "ok", "ok-later", dir, st);
+    if (r.status != 0) fail_msg("submission after 4001 ended: exit %d; stderr:\n%s", r.status, r.err);
+    res_free(&r);
+    jobs = must_slurp(join(p, dir, "slurm/jobs.txt"), NULL);
+    char *second = strchr(jobs, '\n');
+    assert_non_null(second);
+    assert_has("jobs.txt's second line", second, "Z array 4001 tasks 8 index 4002\n");
+    t_free(jobs);
+    /* the array refused: sbatch's words, exit 1, no second call */
+    fake_submit(&r, "fail", "fail", sub(dir, "slurm-fail"), st);
+    if (r.status != 1) fail_msg("fake sbatch fail: exit %d, expected 1; stderr:\n%s", r.status, r.err);
+    assert_has("stderr", r.err, "Invalid partition name specified");
+    assert_has("stderr", r.err, "nothing submitted");
+    assert_false(exists(join(p, st, "args2")));
+    assert_false(exists(join(p, dir, "slurm/jobs.txt")));
+    res_free(&r);
+    /* the array submitted, the index job refused: the array's id is reported */
+    fake_submit(&r, "second", "second", sub(dir, "slurm-second"), st);
+    if (r.status != 1) fail_msg("fake sbatch second: exit %d, expected 1; stderr:\n%s", r.status, r.err);
+    assert_has("stderr", r.err, "Invalid partition name specified");
+    assert_has("stderr", r.err, "submitted as job 4001");
+    snprintf(want, sizeof want, "gradtrace sweep --index %s", dir);
+    assert_has("stderr", r.err, want);
+    res_free(&r);
+    jobs = must_slurp(join(p, dir, "slurm/jobs.txt"), NULL);
+    assert_has("jobs.txt", jobs, "Z array 4001 tasks 8 index not submitted\n");
+    t_free(jobs);
+    /* no sbatch at all: exit 2, this line, nothing written */
+    const char *old = getenv("PATH");
+    char *saved = t_alloc(strlen(old ? old : "") + 1);
+    strcpy(saved, old ? old : "");
+    setenv("PATH", "", 1);
+    sub(dir, "slurm-none");
+    slurm_sweep(&r, g_ref_ini, dir, NULL);
+    setenv("PATH", saved, 1);
+    t_free(saved);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "gradtrace sweep: sbatch not found: --slurm needs a Slurm client (or "
+                               "use --dry-run)\n");
+    assert_false(exists(dir));
+    res_free(&r);
+}
+
+/* A directory that holds another sweep is refused before anything is copied into it. */
+static void test_slurm_other_sweep(void **state)
+{
+    (void)state;
+    char ini[PATHMAX], dir[PATHMAX], p[PATHMAX];
+    write_text(sub(ini, "other.ini"), "[experiment]\nname = other\n[run]\ndepth = 3\nsteps = 5\n" TINY);
+    sub(dir, "slurm-other");
+    sweep(g_ref_ini, dir, "2", 0);
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", ini, "--out", dir, "--slurm", "--dry-run", NULL);
+    expect_usage_error(NULL, &a, dir, "different sweep", NULL);
+    assert_false(exists(join(p, dir, "experiment.ini")));
+    assert_false(exists(join(p, dir, "slurm")));
+}
+
+/* The library's pieces on their own: array sizing and the splitting of --sbatch-args. */
+static void test_slurm_units(void **state)
+{
+    (void)state;
+    int busy;
+    static const size_t two[] = {5, 9}, three[] = {1, 5, 9};
+    /* 5 and 9 share a residue mod 2 and mod 4: 3 tasks, two of them busy */
+    assert_int_equal(slurm_array_size(two, 2, 64, 0, &busy), 3);
+    assert_int_equal(busy, 2);
+    assert_int_equal(slurm_array_size(three, 3, 64, 0, &busy), 3);
+    assert_int_equal(busy, 3);
+    assert_int_equal(slurm_array_size(two, 2, 64, 4, &busy), 4); /* --array-size is obeyed */
+    assert_int_equal(busy, 1);
+    size_t all[100];
+    for (size_t k = 0; k < 100; k++) all[k] = k;
+    assert_int_equal(slurm_array_size(all, 12, 64, 0, &busy), 12);
+    assert_int_equal(busy, 12);
+    assert_int_equal(slurm_array_size(all, 100, 64, 0, &busy), 64);
+    assert_int_equal(busy, 64);
+
+    char **w;
+    int n;
+    GtErr e = {0};
+    assert_int_equal(slurm_split_args("  a 'b c'\t\"d\\\"e$x\" f\\ g '' ", &w, &n, &e), 0);
+    assert_int_equal(n, 5);
+    assert_string_equal(w[0], "a");
+    assert_string_equal(w[1], "b c");
+    assert_string_equal(w[2], "d\"e$x"); /* nothing expanded */
+    assert_string_equal(w[3], "f g");
+    assert_string_equal(w[4], "");
+    slurm_free_args(w, n);
+    assert_int_equal(slurm_split_args("", &w, &n, &e), 0);
+    assert_int_equal(n, 0);
+    slurm_free_args(w, n);
+    assert_int_equal(slurm_split_args("--time=5 -a 1-3", &w, &n, &e), 2);
+    assert_non_null(strstr(e.msg, "--array-size"));
+    assert_int_equal(slurm_split_args("--dependency=afterok:1", &w, &n, &e), 2);
+    assert_int_equal(slurm_split_args("x\\", &w, &n, &e), 2);
+    assert_non_null(strstr(e.msg, "backslash"));
+
+    char q[64];
+    slurm_shell_quote("/a/b-c_d.sbatch", q, sizeof q);
+    assert_string_equal(q, "/a/b-c_d.sbatch");
+    slurm_shell_quote("it's here", q, sizeof q);
+    assert_string_equal(q, "'it'\\''s here'");
+    slurm_shell_quote("", q, sizeof q);
+    assert_string_equal(q, "''");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -810,6 +1139,10 @@ int main(void)
         cmocka_unit_test_teardown(test_failed_point, free_all),
         cmocka_unit_test_teardown(test_other_sweep_same_out, free_all),
         cmocka_unit_test_teardown(test_interrupt_and_resume, free_all),
+        cmocka_unit_test_teardown(test_slurm_units, free_all),
+        cmocka_unit_test_teardown(test_slurm_dry_run, free_all),
+        cmocka_unit_test_teardown(test_slurm_submit, free_all),
+        cmocka_unit_test_teardown(test_slurm_other_sweep, free_all),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
