@@ -9,11 +9,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "rng.h"
 
 #define BD_MAX_TRIALS 1000000000000L
@@ -106,7 +105,7 @@ static size_t probe_count(const BdSpec *s)
     return s->inputs == BD_INPUTS_PM1 ? (size_t)1 << s->input_dim : (size_t)s->n_inputs;
 }
 
-static long max_of(const long *v, int n)
+long bd_list_max(const long *v, int n)
 {
     long m = 0;
     for (int i = 0; i < n; i++)
@@ -177,7 +176,7 @@ int bd_validate(const BdSpec *s, GtErr *e)
                        s->threads, BD_MAX_THREADS);
     double bytes = (double)s->threads * sizeof(double) *
                    worker_doubles(probe_count(s), (size_t)s->input_dim,
-                                  (size_t)max_of(s->widths, s->n_widths));
+                                  (size_t)bd_list_max(s->widths, s->n_widths));
     if (bytes > (double)BD_MAX_BYTES)
         return gt_fail(e, GT_EINPUT, "census too large: %.0f MiB of working memory (limit "
                        "%lu MiB; fewer probe inputs, a smaller width or fewer threads)",
@@ -272,9 +271,6 @@ typedef struct {
     const Act *act;
     ActParams ap;
     int zero_stays; /* no bias and f(0) = 0: after a dead layer every later z is 0 */
-    long blocks;    /* per width */
-    atomic_long next; /* next work item: width index * blocks + block */
-    atomic_int stop;  /* a worker failed */
 } Shared;
 
 typedef struct {
@@ -284,8 +280,6 @@ typedef struct {
     long long *dead_units; /* (n_widths, Lmax): per_layer, dead units summed over trials */
     double *A0, *A1, *Z, *W, *b; /* activations (unit-major), pre-activations, layer */
     double *mag;                  /* (P): max |activation| of each probe */
-    int rc;
-    GtErr err;
 } Worker;
 
 static uint64_t mix64(uint64_t z)
@@ -362,8 +356,11 @@ static long dead_units(const double *z, size_t rows, size_t n)
     return dead;
 }
 
-static int one_trial(Worker *w, int wi, long trial)
+/* One trial of width index wi (a PoolFn): counts into this worker's own histograms, which
+ * collect() sums; integer counts, so the split over threads changes no bit. */
+static int one_trial(void *worker, long wi, long trial, GtErr *e)
 {
+    Worker *w = worker;
     const Shared *sh = w->sh;
     const BdSpec *s = sh->s;
     size_t N = (size_t)s->widths[wi];
@@ -383,7 +380,7 @@ static int one_trial(Worker *w, int wi, long trial)
             break;
         }
         int rc = init_layer((InitKind)s->init, w->W, s->bias ? w->b : NULL, fi, N,
-                            s->sigma_w2, s->sigma_b2, &r, &w->err);
+                            s->sigma_w2, s->sigma_b2, &r, e);
         if (rc) return rc;
         dense(w->Z, in, w->W, s->bias ? w->b : NULL, rows, fi, N);
         sh->act->fwd_d(w->Z, out, rows * N, &sh->ap);
@@ -402,30 +399,6 @@ static int one_trial(Worker *w, int wi, long trial)
     }
     hist[dead_at ? dead_at : Lmax + 1]++;
     return GT_OK;
-}
-
-static void *worker_main(void *arg)
-{
-    Worker *w = arg;
-    Shared *sh = w->sh;
-    const BdSpec *s = sh->s;
-    long items = sh->blocks * s->n_widths;
-    for (;;) {
-        if (atomic_load(&sh->stop)) break;
-        long item = atomic_fetch_add(&sh->next, 1);
-        if (item >= items) break;
-        int wi = (int)(item / sh->blocks);
-        long first = (item % sh->blocks) * BD_BLOCK;
-        long last = first + BD_BLOCK < s->trials ? first + BD_BLOCK : s->trials;
-        for (long t = first; t < last; t++) {
-            w->rc = one_trial(w, wi, t);
-            if (w->rc) {
-                atomic_store(&sh->stop, 1);
-                return NULL;
-            }
-        }
-    }
-    return NULL;
 }
 
 static int worker_alloc(Worker *w, Shared *sh, GtErr *e)
@@ -525,14 +498,11 @@ int bd_run(const BdSpec *s, BdResult *res, GtErr *e)
     memset(&sh, 0, sizeof sh);
     sh.s = s;
     sh.D = (size_t)s->input_dim;
-    sh.Wmax = (size_t)max_of(s->widths, s->n_widths);
-    sh.Lmax = max_of(s->depths, s->n_depths);
+    sh.Wmax = (size_t)bd_list_max(s->widths, s->n_widths);
+    sh.Lmax = bd_list_max(s->depths, s->n_depths);
     sh.act = act_get((ActKind)s->activation);
     sh.ap = (ActParams){s->alpha, 0.0};
     sh.zero_stays = !s->bias && sh.act->f(0.0, &sh.ap) == 0.0;
-    sh.blocks = (s->trials + BD_BLOCK - 1) / BD_BLOCK;
-    atomic_init(&sh.next, 0);
-    atomic_init(&sh.stop, 0);
     double *X = NULL, *XT = NULL;
     rc = bd_make_inputs(s, &X, &sh.P, e);
     if (rc) return rc;
@@ -547,27 +517,16 @@ int bd_run(const BdSpec *s, BdResult *res, GtErr *e)
     sh.XT = XT;
     res->n_probes = sh.P;
 
-    /* no more threads than work items, so none allocates for nothing */
-    long items = sh.blocks * s->n_widths;
-    int nw = s->threads < items ? s->threads : (int)items;
+    /* trials of each width in blocks; one worker (buffers, counts) per thread */
+    const PoolWork work = {.groups = s->n_widths, .n = s->trials, .block = BD_BLOCK};
+    int nw = pool_threads(&work, s->threads);
     Worker *ws = calloc((size_t)nw, sizeof *ws);
-    pthread_t *tid = calloc((size_t)nw, sizeof *tid);
-    if (!ws || !tid) rc = gt_fail(e, GT_ESYS, "out of memory for the census workers");
+    if (!ws) rc = gt_fail(e, GT_ESYS, "out of memory for the census workers");
     for (int t = 0; !rc && t < nw; t++) rc = worker_alloc(&ws[t], &sh, e);
-    int started = 0;
-    for (; !rc && started < nw - 1; started++) /* the calling thread is worker nw - 1 */
-        if (pthread_create(&tid[started], NULL, worker_main, &ws[started])) {
-            atomic_store(&sh.stop, 1);
-            rc = gt_fail(e, GT_ESYS, "cannot start census thread %d", started + 1);
-        }
-    if (!rc) worker_main(&ws[nw - 1]);
-    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
-    for (int t = 0; !rc && t < nw; t++)
-        if (ws[t].rc) rc = gt_fail(e, ws[t].rc, "%s", ws[t].err.msg);
+    if (!rc) rc = pool_run(&work, nw, ws, sizeof *ws, one_trial, "census", e);
     if (!rc) rc = collect(&sh, ws, nw, res, e);
     for (int t = 0; ws && t < nw; t++) worker_free(&ws[t]);
     free(ws);
-    free(tid);
     free(X);
     free(XT);
     if (rc) bd_result_free(res);

@@ -70,6 +70,8 @@ typedef struct {
 void bd_spec_init(BdSpec *s);
 
 /* "2,3,4" into out[0..*n): integers in [min, max], at most BD_MAX_LIST; errors name opt. */
+/* The largest of n values (0 for n = 0): the deepest depth, the widest width. */
+long bd_list_max(const long *v, int n);
 int bd_parse_list(const char *text, const char *opt, long min, long max, long *out, int *n,
                   GtErr *e);
 /* "pm1", "gaussian:N" or "uniform:N" into s->inputs and s->n_inputs. */

@@ -7,6 +7,7 @@ int cmd_run(int argc, char **argv);    /* argv[0] is "run" */
 int cmd_sweep(int argc, char **argv);
 int cmd_theory(int argc, char **argv);
 int cmd_census(int argc, char **argv);
+int cmd_spectrum(int argc, char **argv);
 int cmd_act(int argc, char **argv);    /* `gradtrace activations` */
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "act.h"
 #include "cmd.h"
+#include "cmd_args.h"
 #include "common.h"
 
 #define ACT_MAX_POINTS 10000000L
@@ -32,18 +33,7 @@ static void help(FILE *f)
             ACT_MAX_POINTS, act_valid_names());
 }
 
-static int parse_real(const char *opt, const char *v, double *out, GtErr *e)
-{
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (end == v || *end || !isfinite(x))
-        return gt_fail(e, GT_EINPUT, "%s %s: expected a finite number", opt, v);
-    *out = x;
-    return GT_OK;
-}
-
-enum { O_FROM = 256, O_TO, O_POINTS, O_ALPHA, O_G0, O_HELP };
+enum { O_FROM = 256, O_TO, O_POINTS, O_ALPHA, O_G0 };
 
 static const struct option LONGOPTS[] = {
     {"from", required_argument, NULL, O_FROM},
@@ -51,7 +41,7 @@ static const struct option LONGOPTS[] = {
     {"points", required_argument, NULL, O_POINTS},
     {"alpha", required_argument, NULL, O_ALPHA},
     {"relu-grad-at-zero", required_argument, NULL, O_G0},
-    {"help", no_argument, NULL, O_HELP},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -61,41 +51,33 @@ typedef struct {
     ActParams ap;
 } ActArgs;
 
-/* Returns GT_OK, an error, or -1 for --help. */
+static int set_opt(void *ctx, int c, const char *v, GtErr *e)
+{
+    ActArgs *a = ctx;
+    switch (c) {
+    case O_FROM: return cmd_parse_real("--from", v, &a->from, e);
+    case O_TO: return cmd_parse_real("--to", v, &a->to, e);
+    case O_ALPHA: return cmd_parse_real("--alpha", v, &a->ap.alpha, e);
+    case O_G0: return cmd_parse_real("--relu-grad-at-zero", v, &a->ap.relu_grad_at_zero, e);
+    case O_POINTS: {
+        /* not cmd_parse_long: --points has always taken " 101" (strtol's leading space) */
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (end == v || *end || errno || n < 2 || n > ACT_MAX_POINTS)
+            return gt_fail(e, GT_EINPUT, "--points %s: expected an integer from 2 to %ld", v,
+                           ACT_MAX_POINTS);
+        a->points = n;
+        return GT_OK;
+    }
+    }
+    return gt_fail(e, GT_ESYS, "option %d: not in the activations table", c);
+}
+
+/* Returns GT_OK, an error, or CMD_HELP. */
 static int parse_args(ActArgs *a, int argc, char **argv, GtErr *e)
 {
-    opterr = 0; /* our own one-line messages */
-    optind = 1;
-    int c, rc = GT_OK;
-    while (!rc && (c = getopt_long(argc, argv, ":h", LONGOPTS, NULL)) != -1) {
-        const char *opt = argv[optind - 1];
-        switch (c) {
-        case O_FROM: rc = parse_real("--from", optarg, &a->from, e); break;
-        case O_TO: rc = parse_real("--to", optarg, &a->to, e); break;
-        case O_ALPHA: rc = parse_real("--alpha", optarg, &a->ap.alpha, e); break;
-        case O_G0: rc = parse_real("--relu-grad-at-zero", optarg, &a->ap.relu_grad_at_zero, e); break;
-        case O_POINTS: {
-            char *end;
-            errno = 0;
-            long n = strtol(optarg, &end, 10);
-            if (end == optarg || *end || errno || n < 2 || n > ACT_MAX_POINTS)
-                rc = gt_fail(e, GT_EINPUT, "--points %s: expected an integer from 2 to %ld",
-                             optarg, ACT_MAX_POINTS);
-            else a->points = n;
-            break;
-        }
-        case 'h':
-        case O_HELP: return -1;
-        case ':': rc = gt_fail(e, GT_EINPUT, "%s: missing value", opt); break;
-        default:
-            rc = gt_fail(e, GT_EINPUT, "%s: unknown option (see gradtrace activations --help)",
-                         opt);
-            break;
-        }
-    }
-    if (!rc && optind < argc)
-        rc = gt_fail(e, GT_EINPUT, "%s: unexpected argument (options look like --points 101)",
-                     argv[optind]);
+    int rc = cmd_getopt(argc, argv, LONGOPTS, "activations", "--points 101", set_opt, a, e);
     if (!rc && !(a->from < a->to))
         rc = gt_fail(e, GT_EINPUT, "--from %g --to %g: --from must be below --to", a->from, a->to);
     return rc;
@@ -106,7 +88,7 @@ int cmd_act(int argc, char **argv)
     ActArgs a = {.from = -5, .to = 5, .points = 1001, .ap = {.alpha = 0.01, .relu_grad_at_zero = 0}};
     GtErr e = {0};
     int rc = parse_args(&a, argc, argv, &e);
-    if (rc < 0) {
+    if (rc == CMD_HELP) {
         help(stdout);
         return 0;
     }
@@ -125,9 +107,5 @@ int cmd_act(int argc, char **argv)
             printf("%s,%.17g,%.17g,%.17g\n", f->name, x, f->f(x, &a.ap), f->df(x, &a.ap));
         }
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "gradtrace activations: cannot write the output: %s\n", strerror(errno));
-        return GT_ESYS;
-    }
-    return GT_OK;
+    return cmd_flush_stdout("activations");
 }

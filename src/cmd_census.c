@@ -1,16 +1,14 @@
 /* `gradtrace census`: the Monte Carlo census of born-dead networks over fresh
  * initialisations (census_mc.h), printed as CSV (--csv) or as a table. Not the dead-unit
  * census of a training run (census.csv of `gradtrace run`), which is census.h. */
-#include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "census_mc.h"
 #include "cmd.h"
+#include "cmd_args.h"
 
 static void help(FILE *f)
 {
@@ -45,116 +43,47 @@ static void help(FILE *f)
             init_valid_names(), act_valid_names());
 }
 
-static int parse_long(const char *opt, const char *v, long min, long max, long *out, GtErr *e)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (end == v || *end || errno || x < min || x > max || *v == ' ')
-        return gt_fail(e, GT_EINPUT, "%s %s: expected an integer from %ld to %ld", opt, v, min,
-                       max);
-    *out = x;
-    return GT_OK;
-}
-
-static int parse_real(const char *opt, const char *v, double *out, GtErr *e)
-{
-    char *end;
-    double x = strtod(v, &end);
-    if (end == v || *end || !isfinite(x))
-        return gt_fail(e, GT_EINPUT, "%s %s: expected a finite number", opt, v);
-    *out = x;
-    return GT_OK;
-}
-
-enum { O_WIDTHS = 256, O_DEPTHS, O_TRIALS, O_INPUT_DIM, O_INPUTS, O_BIAS, O_SIGMA_B2, O_INIT,
-       O_SIGMA_W2, O_ACTIVATION, O_ALPHA, O_SEED, O_THREADS, O_PER_LAYER, O_CSV, O_HELP };
+enum { O_INPUT_DIM = CMD_O_OWN, O_INPUTS, O_BIAS, O_PER_LAYER };
 
 static const struct option LONGOPTS[] = {
-    {"widths", required_argument, NULL, O_WIDTHS},
-    {"depths", required_argument, NULL, O_DEPTHS},
-    {"trials", required_argument, NULL, O_TRIALS},
+    CMD_MC_OPTIONS,
     {"input-dim", required_argument, NULL, O_INPUT_DIM},
     {"inputs", required_argument, NULL, O_INPUTS},
     {"bias", required_argument, NULL, O_BIAS},
-    {"sigma-b2", required_argument, NULL, O_SIGMA_B2},
-    {"init", required_argument, NULL, O_INIT},
-    {"sigma-w2", required_argument, NULL, O_SIGMA_W2},
-    {"activation", required_argument, NULL, O_ACTIVATION},
-    {"alpha", required_argument, NULL, O_ALPHA},
-    {"seed", required_argument, NULL, O_SEED},
-    {"threads", required_argument, NULL, O_THREADS},
     {"per-layer", no_argument, NULL, O_PER_LAYER},
-    {"csv", no_argument, NULL, O_CSV},
-    {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
 
-/* Returns GT_OK, an error, or -1 for --help. */
+typedef struct {
+    BdSpec *s;
+    CmdMcArgs mc;
+} CensusArgs;
+
+static int set_opt(void *ctx, int c, const char *v, GtErr *e)
+{
+    CensusArgs *a = ctx;
+    BdSpec *s = a->s;
+    switch (c) {
+    case O_INPUT_DIM:
+        return cmd_parse_long("--input-dim", v, 1, BD_MAX_INPUT_DIM, &s->input_dim, e);
+    case O_INPUTS: return bd_parse_inputs(v, s, e);
+    case O_BIAS:
+        if (strcmp(v, "on") == 0) s->bias = 1;
+        else if (strcmp(v, "off") == 0) s->bias = 0;
+        else return gt_fail(e, GT_EINPUT, "--bias %s: expected on or off", v);
+        return GT_OK;
+    case O_PER_LAYER: s->per_layer = 1; return GT_OK;
+    }
+    return cmd_mc_option(&a->mc, c, v, e);
+}
+
+/* Returns GT_OK, an error, or CMD_HELP. */
 static int parse_args(BdSpec *s, int *csv, int argc, char **argv, GtErr *e)
 {
-    opterr = 0; /* our own one-line messages */
-    optind = 1;
-    int c, rc = GT_OK;
-    long v;
-    while (!rc && (c = getopt_long(argc, argv, ":h", LONGOPTS, NULL)) != -1) {
-        const char *opt = argv[optind - 1];
-        switch (c) {
-        case O_WIDTHS:
-            rc = bd_parse_list(optarg, "--widths", 1, BD_MAX_WIDTH, s->widths, &s->n_widths, e);
-            break;
-        case O_DEPTHS:
-            rc = bd_parse_list(optarg, "--depths", 1, BD_MAX_DEPTH, s->depths, &s->n_depths, e);
-            break;
-        case O_TRIALS: rc = parse_long("--trials", optarg, 1, 1000000000000L, &s->trials, e); break;
-        case O_INPUT_DIM:
-            rc = parse_long("--input-dim", optarg, 1, BD_MAX_INPUT_DIM, &s->input_dim, e);
-            break;
-        case O_INPUTS: rc = bd_parse_inputs(optarg, s, e); break;
-        case O_BIAS:
-            if (strcmp(optarg, "on") == 0) s->bias = 1;
-            else if (strcmp(optarg, "off") == 0) s->bias = 0;
-            else rc = gt_fail(e, GT_EINPUT, "--bias %s: expected on or off", optarg);
-            break;
-        case O_SIGMA_B2: rc = parse_real("--sigma-b2", optarg, &s->sigma_b2, e); break;
-        case O_SIGMA_W2: rc = parse_real("--sigma-w2", optarg, &s->sigma_w2, e); break;
-        case O_ALPHA: rc = parse_real("--alpha", optarg, &s->alpha, e); break;
-        case O_INIT:
-            s->init = init_lookup(optarg);
-            if (s->init < 0)
-                rc = gt_fail(e, GT_EINPUT, "--init %s: expected one of %s", optarg,
-                             init_valid_names());
-            break;
-        case O_ACTIVATION: {
-            const Act *a = act_lookup(optarg);
-            if (a) s->activation = a->kind;
-            else rc = gt_fail(e, GT_EINPUT, "--activation %s: expected one of %s", optarg,
-                              act_valid_names());
-            break;
-        }
-        case O_SEED:
-            rc = parse_long("--seed", optarg, 0, 9007199254740991L, &v, e);
-            s->seed = (uint64_t)v;
-            break;
-        case O_THREADS:
-            rc = parse_long("--threads", optarg, 1, BD_MAX_THREADS, &v, e);
-            s->threads = (int)v;
-            break;
-        case O_PER_LAYER: s->per_layer = 1; break;
-        case O_CSV: *csv = 1; break;
-        case 'h':
-        case O_HELP: return -1;
-        case ':':
-            rc = gt_fail(e, GT_EINPUT, "%s: missing value", opt);
-            break;
-        default:
-            rc = gt_fail(e, GT_EINPUT, "%s: unknown option (see gradtrace census --help)", opt);
-            break;
-        }
-    }
-    if (!rc && optind < argc)
-        rc = gt_fail(e, GT_EINPUT, "%s: unexpected argument (options look like --trials 1000)",
-                     argv[optind]);
+    CensusArgs a = {s, {CMD_MC_FIELDS(s, csv), .max_width = BD_MAX_WIDTH,
+                        .max_depth = BD_MAX_DEPTH, .max_trials = 1000000000000L,
+                        .max_threads = BD_MAX_THREADS}};
+    int rc = cmd_getopt(argc, argv, LONGOPTS, "census", "--trials 1000", set_opt, &a, e);
     return rc ? rc : bd_validate(s, e);
 }
 
@@ -230,26 +159,20 @@ int cmd_census(int argc, char **argv)
     int csv = 0;
     GtErr e = {0};
     int rc = parse_args(&s, &csv, argc, argv, &e);
-    if (rc == -1) {
+    if (rc == CMD_HELP) {
         help(stdout);
         return 0;
     }
     BdResult res = {0};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = gt_now();
     if (!rc) rc = bd_run(&s, &res, &e);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = gt_now() - t0;
     if (rc) {
         fprintf(stderr, "gradtrace census: %s\n", e.msg);
         return rc;
     }
     if (csv) print_csv(&s, &res);
-    else print_table(&s, &res,
-                     (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    else print_table(&s, &res, secs);
     bd_result_free(&res);
-    if (fflush(stdout) || ferror(stdout)) {
-        fprintf(stderr, "gradtrace census: cannot write the output: %s\n", strerror(errno));
-        return GT_ESYS;
-    }
-    return GT_OK;
+    return cmd_flush_stdout("census");
 }

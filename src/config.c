@@ -102,6 +102,11 @@ static const Opt OPTS[] = {
      "census.csv every K steps (0: only at step 0 and after the last)", 0, 1000000000, 0, 0, 0, 0},
     {"probe-size", O_LONG, F(probe_size), "0", "N",
      "census probe samples (0: 1000, or the training set if smaller)", 0, 1000000000, 0, 0, 0, 0},
+    {"jacobian-every", O_LONG, F(jacobian_every), "0", "K",
+     "jacobian.csv: singular values of dh_L/dh_1 at steps 0, K, 2K, ... and after the last "
+     "update (0: off)", 0, 1000000000, 0, 0, 0, 0},
+    {"jacobian-samples", O_LONG, F(jacobian_samples), "8", "N",
+     "--jacobian-every: the first N census probe samples", 1, 1000000000, 0, 0, 0, 0},
     {"histograms", O_FLAG, F(histograms), "0", NULL, "write histograms.csv", 0, 0, 0, 0, 0, 0},
     {"save-weights", O_STEPS, F(save_weights), "", "S[,S...]",
      "save weights/step-S/W1.npy, b1.npy, ... at these steps", 0, 0, 0, 0, 0, 0},

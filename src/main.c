@@ -14,6 +14,7 @@ static const struct {
     {"run", cmd_run, "train one network and write per-layer traces"},
     {"sweep", cmd_sweep, "run an experiment file's grid of runs, resumably, in parallel"},
     {"census", cmd_census, "born-dead Monte Carlo over fresh initialisations"},
+    {"spectrum", cmd_spectrum, "Jacobian singular values over fresh initialisations"},
     {"theory", cmd_theory, "mean-field predictions: q*, chi1, depth scale"},
     {"activations", cmd_act, "f and f' of every activation on a grid of x, as CSV"},
 };

@@ -16,6 +16,11 @@ enum {
     RNG_INIT = 1, RNG_DATA = 2, RNG_SHUFFLE = 3, RNG_PROBE = 4, RNG_TEACHER = 5,
     BD_RNG_INPUTS = 101, BD_RNG_TRIAL = 102, /* gradtrace census: probe inputs, trials */
 };
+/* gradtrace spectrum: one stream per trial, rng_seed(seed, SP_RNG_TRIAL(width, trial))
+ * (jacobian.c), width < 2^23 and trial < 2^40. Bit 63 keeps this range apart from the ids
+ * above: no other id may set bit 63. */
+#define SP_RNG_TRIAL(width, trial) \
+    ((uint64_t)1 << 63 | (uint64_t)(width) << 40 | (uint64_t)(trial))
 
 void rng_seed(Rng *r, uint64_t seed, uint64_t stream);
 uint64_t rng_u64(Rng *r);

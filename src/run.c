@@ -17,6 +17,7 @@
 #include "census.h"
 #include "data.h"
 #include "hist.h"
+#include "jacobian.h"
 #include "net.h"
 #include "optim.h"
 #include "probe.h"
@@ -38,11 +39,12 @@ typedef struct {
     Net net;
     Optim opt;
     Census census;
+    JacProbe jac;      /* --jacobian-every */
     LayerStats *st;
     double *scratch;
     uint32_t *order;   /* the epoch's sample order */
     int32_t *ybuf;     /* labels of the current batch */
-    CsvFile steps, layers, census_csv, hist;
+    CsvFile steps, layers, census_csv, hist, jac_csv, jac_sum_csv;
     CsvFile json;      /* run.json, staged by commit() */
     long total_steps, per_epoch;
     int digits;
@@ -63,10 +65,13 @@ static void run_free(Run *r)
     csv_abort(&r->layers);
     csv_abort(&r->census_csv);
     csv_abort(&r->hist);
+    csv_abort(&r->jac_csv);
+    csv_abort(&r->jac_sum_csv);
     csv_abort(&r->json);
     char wtmp[4096];
     weights_tmp(r, wtmp, sizeof wtmp);
     trace_rmtree(wtmp); /* left only by a failed run: commit() moves it */
+    jac_probe_free(&r->jac);
     census_free(&r->census);
     optim_free(&r->opt);
     net_free(&r->net);
@@ -155,6 +160,14 @@ static int setup(Run *r, GtErr *e)
                        c->probe_size, r->train.n);
     if ((rc = census_create(&r->census, &r->net, &r->train, probe, (uint64_t)c->seed, e)))
         return rc;
+    if (c->jacobian_every) {
+        if ((size_t)c->jacobian_samples > probe)
+            return gt_fail(e, GT_EINPUT, "--jacobian-samples %ld: more than the census probe "
+                           "set (%zu samples; raise --probe-size)", c->jacobian_samples, probe);
+        if ((rc = jac_probe_create(&r->jac, &r->net, &r->train, r->census.idx,
+                                   (size_t)c->jacobian_samples, e)))
+            return rc;
+    }
     r->st = calloc((size_t)r->net.nlayers, sizeof *r->st);
     r->scratch = malloc(PROBE_SCRATCH(&r->net) * sizeof *r->scratch);
     r->order = malloc(r->train.n * sizeof *r->order);
@@ -176,6 +189,11 @@ static int setup(Run *r, GtErr *e)
         return rc;
     if (c->histograms &&
         (rc = csv_open(&r->hist, c->out, "histograms.csv", HIST_HEADER, r->digits, e)))
+        return rc;
+    if (c->jacobian_every &&
+        ((rc = csv_open(&r->jac_csv, c->out, "jacobian.csv", JAC_HEADER, r->digits, e)) ||
+         (rc = csv_open(&r->jac_sum_csv, c->out, "jacobian_summary.csv", JAC_SUMMARY_HEADER,
+                        r->digits, e))))
         return rc;
     return GT_OK;
 }
@@ -289,6 +307,8 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         if ((rc = save_weights(r, s, e))) return rc;
         if (s % (c->census_every ? c->census_every : r->total_steps) == 0)
             census_run(&r->census, n, s, &r->census_csv);
+        if (c->jacobian_every && s % c->jacobian_every == 0)
+            jac_probe_run(&r->jac, n, s, &r->jac_csv, &r->jac_sum_csv);
         if (evals) evaluate(r, &sum->test_loss, &sum->test_acc);
 
         const uint32_t *idx = r->order + (size_t)pos * B;
@@ -324,7 +344,8 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         if (!logged) continue;
         /* a full disk shows here, not hours later at the end */
         if ((rc = csv_failed(&r->layers, e)) || (rc = csv_failed(&r->steps, e)) ||
-            (rc = csv_failed(&r->census_csv, e)) || (rc = csv_failed(&r->hist, e)))
+            (rc = csv_failed(&r->census_csv, e)) || (rc = csv_failed(&r->hist, e)) ||
+            (rc = csv_failed(&r->jac_csv, e)) || (rc = csv_failed(&r->jac_sum_csv, e)))
             return rc;
         write_layers(r, s);
         CsvFile *f = &r->steps;
@@ -346,6 +367,8 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
     }
     /* the trained weights: final census, weights and test evaluation */
     census_run(&r->census, n, r->total_steps, &r->census_csv);
+    if (c->jacobian_every)
+        jac_probe_run(&r->jac, n, r->total_steps, &r->jac_csv, &r->jac_sum_csv);
     if ((rc = save_weights(r, r->total_steps, e))) return rc;
     if (r->test.n) {
         evaluate(r, &sum->test_loss, &sum->test_acc);
@@ -417,7 +440,8 @@ static int stage_run_json(Run *r, const char *status, const Summary *sum, GtErr 
  * and the new run.json last. */
 static int commit(Run *r, const char *status, const Summary *sum, GtErr *e)
 {
-    CsvFile *files[] = {&r->steps, &r->layers, &r->census_csv, &r->hist};
+    CsvFile *files[] = {&r->steps, &r->layers, &r->census_csv, &r->hist, &r->jac_csv,
+                        &r->jac_sum_csv};
     /* NOLINTNEXTLINE(bugprone-sizeof-expression): the element count of an array of pointers */
     int n = sizeof files / sizeof *files, rc = GT_OK;
     for (int i = 0; i < n && !rc; i++)

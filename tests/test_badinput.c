@@ -103,6 +103,17 @@ static const Case OPTION_CASES[] = {
     {"census-trials", "census|--trials|lots", "--trials lots", "an integer", 0},
     {"census-rai", "census|--init|rai|--trials|10", "rai", "--bias on", 0},
     {"census-extra", "census|--trials|10|more", "more", "unexpected argument", 0},
+    {"jacobian-every", RUN_BASE "--jacobian-every|-1", "--jacobian-every -1", "from 0", 0},
+    {"jacobian-samples0", RUN_BASE "--jacobian-samples|0", "--jacobian-samples 0", "from 1", 0},
+    {"jacobian-samples-probe", RUN_BASE "--jacobian-every|1|--jacobian-samples|3",
+     "--jacobian-samples 3", "probe set (2 samples", 0},
+    {"spectrum-widths", "spectrum|--widths|0,2", "--widths", "1 to 4096", 0},
+    {"spectrum-widths-empty", "spectrum|--widths|4,,5", "--widths 4,,5", "separated by commas", 0},
+    {"spectrum-depths", "spectrum|--depths|3,x", "--depths 3,x", "separated by commas", 0},
+    {"spectrum-depths-twice", "spectrum|--depths|3,3", "--depths 3,3", "appears twice", 0},
+    {"spectrum-trials", "spectrum|--trials|0", "--trials 0", "from 1", 0},
+    {"spectrum-sigma", "spectrum|--sigma-w2|-1", "--sigma-w2 -1", "> 0", 0},
+    {"spectrum-extra", "spectrum|--trials|10|more", "more", "unexpected argument", 0},
 };
 
 static const Case CSV_CASES[] = {
@@ -175,6 +186,23 @@ static const Case EXP_CASES[] = {
     {"exp-huge-grid", "sweep|@e-grid.ini|--out|@OUT", "@e-grid.ini:", "more than", "F4: experiment.c grid cap"},
     /* run ids longer than a file name: every point fails with ENAMETOOLONG today */
     {"exp-long-id", "sweep|@e-longid.ini|--out|@OUT", "@e-longid.ini:", "run id", "F5: experiment.c id length"},
+    /* --slurm (issue 13): refused before anything is written or submitted */
+#define SLURM_DRY "sweep|@e-ok.ini|--out|@OUT|--slurm|--dry-run|"
+    {"slurm-array0", SLURM_DRY "--array-size|0", "--array-size 0", "from 1 to 100000", 0},
+    {"slurm-array-word", SLURM_DRY "--array-size|two", "--array-size two", "an integer", 0},
+    {"slurm-array-big", SLURM_DRY "--array-size|2", "--array-size 2", "the grid has only 1 point", 0},
+    {"slurm-args-alone", "sweep|@e-ok.ini|--out|@OUT|--sbatch-args|--time=5", "--sbatch-args", "only with --slurm", 0},
+    {"slurm-dry-alone", "sweep|@e-ok.ini|--out|@OUT|--dry-run", "--dry-run", "only with --slurm", 0},
+    {"slurm-size-alone", "sweep|@e-ok.ini|--out|@OUT|--array-size|1", "--array-size", "only with --slurm", 0},
+    {"slurm-shard", SLURM_DRY "--shard|1/2", "--shard", "not with --slurm", 0},
+    {"slurm-jobs", SLURM_DRY "-j|2", "-j", "not with --slurm", 0},
+    {"slurm-args-quote", SLURM_DRY "--sbatch-args|--comment='x", "--sbatch-args --comment='x", "unterminated ' quote", 0},
+    {"slurm-args-array", SLURM_DRY "--sbatch-args|--array=1-9", "--array=1-9", "use --array-size N", 0},
+    {"slurm-args-dep", SLURM_DRY "--sbatch-args|-d afterok:1", "-d", "the index job waits for the array", 0},
+    {"slurm-args-missing", SLURM_DRY "--sbatch-args", "--sbatch-args", "missing value", 0},
+    {"slurm-index", "sweep|--index|@OUT|--slurm", "--index", "--slurm", 0},
+    {"slurm-out-blank", "sweep|@e-ok.ini|--out|@OUT/a b|--slurm|--dry-run", "@OUT/a b", "blanks", 0},
+#undef SLURM_DRY
 };
 
 /* ---- fixtures ------------------------------------------------------------------------------- */

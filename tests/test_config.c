@@ -48,6 +48,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.seed, 1);
     assert_int_equal(c.threads, 1);
     assert_int_equal(c.every, 10);
+    assert_int_equal(c.jacobian_every, 0); /* the Jacobian probe is off unless asked for */
+    assert_int_equal(c.jacobian_samples, 8);
     assert_int_equal(c.n_save_weights, 0);
     assert_int_equal(c.test_size_set, 0);
     assert_non_null(c.out);
@@ -77,6 +79,7 @@ static void test_bad_values(void **state)
         {"save-weights", "a"},   {"seed", "-1"},          {"threads", "0"},
         {"every", "0"},          {"probe-size", "-5"},    {"momentum", "1.5"},
         {"sigma-w2", "0"},       {"relu-grad-at-zero", "2"},
+        {"jacobian-every", "-1"}, {"jacobian-samples", "0"}, {"jacobian-samples", "2.5"},
         {"depth", "99999999999999999999999"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -140,6 +143,10 @@ static void test_good_values(void **state)
     assert_string_equal(c.data, "csv:/tmp/a b.csv");
     assert_int_equal(config_set(&c, "test-size", "0", &e), GT_OK);
     assert_int_equal(c.test_size_set, 1); /* an explicit 0 means "no test set" */
+    assert_int_equal(config_set(&c, "jacobian-every", "25", &e), GT_OK);
+    assert_int_equal(c.jacobian_every, 25);
+    assert_int_equal(config_set(&c, "jacobian-samples", "1", &e), GT_OK);
+    assert_int_equal(c.jacobian_samples, 1);
     config_free(&c);
 }
 

@@ -13,7 +13,7 @@
 
 FUZZ_BUILD   := build-fuzz
 FUZZ_CC      ?= clang
-FUZZ_TARGETS ?= run_args census_args theory_args experiment csv idx rundir
+FUZZ_TARGETS ?= run_args census_args spectrum_args theory_args experiment csv idx rundir
 FUZZ_SECONDS ?= 600
 FUZZ_REPLAY_SECONDS ?= 60
 FUZZ_FLAGS   ?=
@@ -31,7 +31,9 @@ FUZZ_RUNFLAGS = -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats
 FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 OPENBLAS_NUM_THREADS=1
 
-FUZZ_LIB_SRC := $(filter-out src/main.c $(wildcard src/cmd_*.c),$(wildcard src/*.c))
+# the library, plus the CLI's option helpers (cmd_args.c) that the included cmd_*.c call
+FUZZ_LIB_SRC := $(filter-out src/main.c $(filter-out src/cmd_args.c,$(wildcard src/cmd_*.c)),\
+                  $(wildcard src/*.c))
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
@@ -91,9 +93,11 @@ FUZZ_LLVM_COV ?= llvm-cov
 FUZZ_COV_CFLAGS = -std=c11 -O1 -g -Wno-unused-function -D_GNU_SOURCE \
                   -fprofile-instr-generate -fcoverage-mapping \
                   $(shell pkg-config --cflags openblas lapacke zlib inih libcjson)
-# the files each target is about (census_args and theory_args include their cmd_*.c)
+# the files each target is about (census_args, spectrum_args and theory_args include their
+# cmd_*.c)
 FUZZ_COV_FILES_run_args    := src/config.c
-FUZZ_COV_FILES_census_args := src/census_mc.c
+FUZZ_COV_FILES_census_args := src/census_mc.c src/cmd_args.c
+FUZZ_COV_FILES_spectrum_args := src/jacobian.c src/cmd_args.c
 FUZZ_COV_FILES_theory_args := src/theory.c
 FUZZ_COV_FILES_experiment  := src/experiment.c
 FUZZ_COV_FILES_csv         := src/data_csv.c src/data.c
@@ -132,4 +136,5 @@ fuzz-clean:
 
 clean: fuzz-clean
 
--include $(wildcard $(FUZZ_BUILD)/obj/*.d)
+# the harnesses' own .d too: census_args, spectrum_args and theory_args include a cmd_*.c
+-include $(wildcard $(FUZZ_BUILD)/obj/*.d $(FUZZ_BUILD)/*.d)

@@ -17,10 +17,9 @@ static void sink(void *ctx, const char *key, const char *val)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 8192) return 0;
-    char *text = fz_strndup(data, size);
-    char *argv[FZ_MAX_ARGS + 2];
-    int argc = fz_argv(text, size, "run", argv);
+    char *argv[FZ_MAX_ARGS + 2], *text;
+    int argc = fz_args(data, size, "run", argv, &text);
+    if (argc < 0) return 0;
 
     Config c;
     GtErr e = {0};
@@ -32,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* what was accepted is within the option table's bounds */
         FZ_CHECK(c.depth >= 1 && c.width >= 1 && c.batch >= 1 && c.threads >= 1);
         FZ_CHECK(c.lr > 0 && c.every >= 1 && c.n_save_weights <= MAX_SAVE_STEPS);
+        FZ_CHECK(c.jacobian_every >= 0 && c.jacobian_samples >= 1);
         FZ_CHECK(c.out && c.out[0] && c.data && c.test_csv);
         size_t n = 0;
         config_foreach(&c, sink, &n);

@@ -11,10 +11,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 8192) return 0;
-    char *text = fz_strndup(data, size);
-    char *argv[FZ_MAX_ARGS + 2];
-    int argc = fz_argv(text, size, "theory", argv);
+    char *argv[FZ_MAX_ARGS + 2], *text;
+    int argc = fz_args(data, size, "theory", argv, &text);
+    if (argc < 0) return 0;
 
     TArgs a;
     GtErr e = {0};

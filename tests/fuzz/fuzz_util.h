@@ -1,7 +1,7 @@
 /* Shared helpers of the libFuzzer harnesses (tests/fuzz/fuzz_*.c): a private scratch
- * directory per process (removed at exit), files written from the fuzzer's bytes, and
- * splitting an input into parts at a marker. Harnesses call the library exactly as the
- * CLI does and turn a broken invariant into a crash (__builtin_trap). */
+ * directory per process (removed at exit), files written from the fuzzer's bytes, an input
+ * split into parts at a marker or into a command's argv and parsed. Harnesses call the
+ * library exactly as the CLI does and turn a broken invariant into a crash (__builtin_trap). */
 #ifndef GT_FUZZ_UTIL_H
 #define GT_FUZZ_UTIL_H
 
@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "common.h"
 
 #define FZ_PATH 4096
 
@@ -118,6 +120,16 @@ static int fz_argv(char *text, size_t len, const char *cmd, char **argv)
     return argc;
 }
 
+/* The argument harnesses' input: at most 8192 bytes (else -1: skip it) as argv[0] = cmd and
+ * argv[1..] split at NUL bytes and newlines (fz_argv); argv needs FZ_MAX_ARGS + 2 entries.
+ * *text holds the strings; the caller frees it. */
+static int fz_args(const uint8_t *data, size_t len, const char *cmd, char **argv, char **text)
+{
+    if (len > 8192) return -1;
+    *text = fz_strndup(data, len);
+    return fz_argv(*text, len, cmd, argv);
+}
+
 #define FZ_CHECK(cond)                                                                    \
     do {                                                                                  \
         if (!(cond)) {                                                                    \
@@ -135,5 +147,32 @@ static int fz_argv(char *text, size_t len, const char *cmd, char **argv)
         FZ_CHECK((e).msg[0] != 0);                                                        \
         FZ_CHECK(strchr((e).msg, '\n') == NULL);                                          \
     } while (0)
+
+/* n values v[0..n) of a --widths/--depths style list, 1 <= n and each in [1, max]. */
+#define FZ_CHECK_LIST(v, n, max)                                                          \
+    do {                                                                                  \
+        FZ_CHECK((n) >= 1);                                                               \
+        for (int fz_i = 0; fz_i < (n); fz_i++)                                            \
+            FZ_CHECK((v)[fz_i] >= 1 && (v)[fz_i] <= (max));                               \
+    } while (0)
+
+/* A subcommand's argument parser as a harness calls it: spec filled from argv. */
+typedef int (*FzParse)(void *spec, int argc, char **argv, GtErr *e);
+
+/* The input as the arguments of cmd, parsed into spec (which must keep no pointer into
+ * argv), every error checked by FZ_CHECK_ERR. Returns the parser's result (0: accepted, so
+ * the caller checks spec), or -1 for an input too large to try. */
+static int fz_parse_args(const uint8_t *data, size_t len, const char *cmd, FzParse parse,
+                         void *spec)
+{
+    char *argv[FZ_MAX_ARGS + 2], *text;
+    int argc = fz_args(data, len, cmd, argv, &text);
+    if (argc < 0) return -1;
+    GtErr e = {0};
+    int rc = parse(spec, argc, argv, &e);
+    if (rc > 0) FZ_CHECK_ERR(rc, e);
+    free(text);
+    return rc;
+}
 
 #endif
