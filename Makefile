@@ -25,7 +25,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # ---- dependencies: install what is missing, then say what was found -----------------------
-NODEPS_GOALS := clean help fresh-check
+NODEPS_GOALS := clean help fresh-check uninstall
 ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
 ifneq ($(shell scripts/install-deps --check >/dev/null 2>&1 && echo ok),ok)
@@ -54,7 +54,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/obj/%.o)
 
-.PHONY: all test demo clean help figures report fresh-check
+.PHONY: all test demo clean help figures report fresh-check install uninstall
 .SECONDARY: # keep test objects between builds
 all: $(BUILD)/gradtrace
 
@@ -85,7 +85,7 @@ $(BUILD)/obj $(BUILD)/tests/obj:
 # sweep to a single-node Slurm it starts itself (its C paths run under ASan in test_sweep).
 SCRIPT_TESTS := $(wildcard tests/faults/run)
 ifneq ($(SANITIZE),1)
-SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run tests/slurm/run)
+SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run tests/slurm/run tests/install/run)
 endif
 ENV_tests/report/run := env -u LANG -u LANGUAGE LC_ALL=C
 
@@ -105,6 +105,42 @@ fresh-check:
 clean:
 	rm -rf build build-san
 
+# ---- make install / uninstall (PREFIX, DESTDIR as GNU and Debian expect) -------------------
+# share/gradtrace holds the experiment files, gnuplot scripts, helper scripts and figures.mk,
+# so that an installed copy runs the figures pipeline from its share directory:
+#   make -C /usr/local/share/gradtrace -f figures.mk figures report \
+#        GRADTRACE_BIN=/usr/local/bin/gradtrace RESULTS=$PWD/results FIGURES=$PWD/figures REPORT=$PWD/report
+# (absolute RESULTS, FIGURES, REPORT: make runs in the share directory, which stays read-only).
+# Man pages are installed gzip -9n'd (no name or time stamp: reproducible), as Debian does.
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR   := $(DESTDIR)$(PREFIX)/bin
+SHAREDIR := $(DESTDIR)$(PREFIX)/share/gradtrace
+MAN1DIR  := $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR  := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+# the pipeline's own scripts only (not install-deps, demo or fresh-check: a source checkout's)
+SHARE_FILES := $(wildcard experiments/*.ini plots/*.gp scripts/figures-* scripts/report*) figures.mk
+MAN_PAGES   := $(wildcard man/*.1)
+
+install: $(BUILD)/gradtrace
+	install -D -m 755 $(BUILD)/gradtrace $(BINDIR)/gradtrace
+	@set -e; for f in $(SHARE_FILES); do \
+	  if [ -x "$$f" ]; then m=755; else m=644; fi; \
+	  echo "install -D -m $$m $$f $(SHAREDIR)/$$f"; install -D -m $$m "$$f" "$(SHAREDIR)/$$f"; done
+	install -d -m 755 $(MAN1DIR)
+	@set -e; for p in $(MAN_PAGES); do \
+	  echo "gzip -9n < $$p > $(MAN1DIR)/$${p#man/}.gz"; \
+	  gzip -9n < "$$p" > "$(MAN1DIR)/$${p#man/}.gz"; chmod 644 "$(MAN1DIR)/$${p#man/}.gz"; done
+	install -D -m 644 completion/gradtrace.bash $(COMPDIR)/gradtrace
+
+# removes exactly what install put there, then the share/gradtrace directories left empty
+uninstall:
+	rm -f $(BINDIR)/gradtrace $(COMPDIR)/gradtrace $(addprefix $(SHAREDIR)/,$(SHARE_FILES)) \
+	      $(patsubst man/%,$(MAN1DIR)/%.gz,$(MAN_PAGES))
+	@for d in experiments plots scripts; do \
+	  [ ! -d "$(SHAREDIR)/$$d" ] || rmdir --ignore-fail-on-non-empty "$(SHAREDIR)/$$d"; done; \
+	[ ! -d "$(SHAREDIR)" ] || rmdir --ignore-fail-on-non-empty "$(SHAREDIR)"
+
 help:
 	@echo "make            build build/gradtrace (installs missing Debian packages first)"
 	@echo "make test       build and run the CMocka test suite"
@@ -115,6 +151,8 @@ help:
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/fuzz.mk; needs clang)"
 	@echo "make fuzz-replay   replay tests/fuzz/corpus, then FUZZ_REPLAY_SECONDS of fuzzing per target"
 	@echo "make fresh-check   README's two commands in a fresh debootstrap'd Debian 12 root (committed HEAD)"
+	@echo "make install    bin/gradtrace, share/gradtrace, man pages, bash completion under \$$(DESTDIR)\$$(PREFIX) [/usr/local]"
+	@echo "make uninstall  remove what make install put there (same PREFIX and DESTDIR)"
 	@echo "make bench      benchmark tables (bench/RESULTS.md); make bench-torch: PyTorch side by side"
 
 # benchmarks and fuzzing bring their own rules
