@@ -11,6 +11,7 @@
 #include "act.h"
 #include "census_mc.h"
 #include "init.h"
+#include "suggest.h"
 
 int cmd_parse_long(const char *opt, const char *v, long min, long max, long *out, GtErr *e)
 {
@@ -37,19 +38,22 @@ int cmd_parse_real(const char *opt, const char *v, double *out, GtErr *e)
 
 int cmd_parse_init(const char *v, int *init, GtErr *e)
 {
+    char hint[256];
     int k = init_lookup(v);
     if (k < 0)
-        return gt_fail(e, GT_EINPUT, "--init %s: expected one of %s", v, init_valid_names());
+        return gt_fail(e, GT_EINPUT, "--init %s: expected one of %s%s", v, init_valid_names(),
+                       suggest_among(v, init_valid_names(), hint, sizeof hint));
     *init = k;
     return GT_OK;
 }
 
 int cmd_parse_act(const char *v, int *act, GtErr *e)
 {
+    char hint[256];
     const Act *a = act_lookup(v);
     if (!a)
-        return gt_fail(e, GT_EINPUT, "--activation %s: expected one of %s", v,
-                       act_valid_names());
+        return gt_fail(e, GT_EINPUT, "--activation %s: expected one of %s%s", v,
+                       act_valid_names(), suggest_among(v, act_valid_names(), hint, sizeof hint));
     *act = (int)a->kind;
     return GT_OK;
 }
@@ -104,9 +108,17 @@ int cmd_getopt(int argc, char **argv, const struct option *longopts, const char 
         switch (c) {
         case 'h': return CMD_HELP;
         case ':': rc = gt_fail(e, GT_EINPUT, "%s: missing value", opt); break;
-        case '?':
-            rc = gt_fail(e, GT_EINPUT, "%s: unknown option (see gradtrace %s --help)", opt, cmd);
+        case '?': {
+            char typo[SUGGEST_NAME] = "", hint[256];
+            if (!strncmp(opt, "--", 2))
+                snprintf(typo, sizeof typo, "%.*s", (int)strcspn(opt + 2, "="), opt + 2);
+            Suggest sg;
+            suggest_begin(&sg, typo);
+            for (const struct option *o = longopts; o->name; o++) suggest_offer(&sg, o->name);
+            rc = gt_fail(e, GT_EINPUT, "%.80s: unknown option%s (see gradtrace %s --help)", opt,
+                         suggest_end(&sg, "--", hint, sizeof hint), cmd);
             break;
+        }
         default: rc = fn(ctx, c, optarg, e); break;
         }
     }

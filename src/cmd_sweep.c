@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "experiment.h"
 #include "slurm.h"
+#include "suggest.h"
 #include "sweep.h"
 #include "trace.h"
 
@@ -288,6 +289,10 @@ done:
     return rc;
 }
 
+/* for "did you mean" on a misspelled option */
+static const char SWEEP_OPTIONS[] =
+    "--out, --jobs, --shard, --index, --slurm, --array-size, --sbatch-args, --dry-run, --help";
+
 int cmd_sweep(int argc, char **argv)
 {
     const char *file = NULL, *out = NULL, *index = NULL;
@@ -341,7 +346,9 @@ int cmd_sweep(int argc, char **argv)
             sl.shard = a;
             k++;
         } else if (a[0] == '-') {
-            fprintf(stderr, "gradtrace sweep: %s: unknown option (see gradtrace sweep --help)\n", a);
+            char hint[256];
+            fprintf(stderr, "gradtrace sweep: %.80s: unknown option%s (see gradtrace sweep --help)\n",
+                    a, suggest_among(a, SWEEP_OPTIONS, hint, sizeof hint));
             return 2;
         } else if (!file) {
             file = a;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "suggest.h"
 #include "theory.h"
 
 typedef enum { T_REAL, T_LONG, T_ACT, T_FLAG, T_RANGE } TType;
@@ -124,9 +125,11 @@ static int set_opt(TArgs *a, int k, const char *value, GtErr *e)
     }
     case T_ACT: {
         const Act *act = act_lookup(value);
-        if (!act)
-            return gt_fail(e, GT_EINPUT, "--%s %s: expected one of %s", o->name, value,
-                           act_valid_names());
+        if (!act) {
+            char hint[256];
+            return gt_fail(e, GT_EINPUT, "--%s %s: expected one of %s%s", o->name, value,
+                           act_valid_names(), suggest_among(value, act_valid_names(), hint, sizeof hint));
+        }
         a->act = act->kind;
         return GT_OK;
     }
@@ -182,9 +185,15 @@ static int parse(TArgs *a, int argc, char **argv, GtErr *e)
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         int k = 0;
         while (k < NOPT && !(strlen(OPTS[k].name) == len && !strncmp(OPTS[k].name, name, len))) k++;
-        if (k == NOPT)
-            return gt_fail(e, GT_EINPUT, "--%.*s: unknown option (see gradtrace theory --help)",
-                           (int)(len > 80 ? 80 : len), name);
+        if (k == NOPT) {
+            char typo[SUGGEST_NAME], hint[256];
+            snprintf(typo, sizeof typo, "%.*s", (int)len, name);
+            Suggest sg;
+            suggest_begin(&sg, len < sizeof typo ? typo : "");
+            for (int j = 0; j < NOPT; j++) suggest_offer(&sg, OPTS[j].name);
+            return gt_fail(e, GT_EINPUT, "--%.*s: unknown option%s (see gradtrace theory --help)",
+                           (int)(len > 80 ? 80 : len), name, suggest_end(&sg, "--", hint, sizeof hint));
+        }
         const char *value;
         if (eq) value = eq + 1;
         else if (OPTS[k].type == T_FLAG) value = "1";

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suggest.h"
+
 typedef enum { O_LONG, O_REAL, O_ENUM, O_STR, O_FLAG, O_STEPS } OptType;
 
 typedef struct {
@@ -122,6 +124,21 @@ static const Opt *find_opt(const char *key)
     return NULL;
 }
 
+const char *config_suggest_key(const char *typo, const char *prefix, char *buf, size_t n)
+{
+    Suggest s;
+    suggest_begin(&s, typo);
+    for (int i = 0; i < NOPTS; i++) suggest_offer(&s, OPTS[i].name);
+    return suggest_end(&s, prefix, buf, n);
+}
+
+static int unknown_option(const char *key, GtErr *e)
+{
+    char hint[256];
+    return gt_fail(e, GT_EINPUT, "--%.80s: unknown option%s (see gradtrace run --help)", key,
+                   config_suggest_key(key, "--", hint, sizeof hint));
+}
+
 int config_is_flag(const char *key)
 {
     const Opt *o = find_opt(key);
@@ -182,7 +199,7 @@ static int set_steps(Config *c, const Opt *o, const char *value, GtErr *e)
 int config_set(Config *c, const char *key, const char *value, GtErr *e)
 {
     const Opt *o = find_opt(key);
-    if (!o) return gt_fail(e, GT_EINPUT, "--%s: unknown option (see gradtrace run --help)", key);
+    if (!o) return unknown_option(key, e);
     void *field = (char *)c + o->off;
     switch (o->type) {
     case O_LONG: {
@@ -211,8 +228,11 @@ int config_set(Config *c, const char *key, const char *value, GtErr *e)
     }
     case O_ENUM: {
         int k = o->lookup(value);
-        if (k < 0)
-            return gt_fail(e, GT_EINPUT, "--%s %s: expected one of %s", o->name, value, o->valid());
+        if (k < 0) {
+            char hint[256];
+            return gt_fail(e, GT_EINPUT, "--%s %s: expected one of %s%s", o->name, value,
+                           o->valid(), suggest_among(value, o->valid(), hint, sizeof hint));
+        }
         *(int *)field = k;
         return GT_OK;
     }
@@ -282,12 +302,11 @@ int config_parse_args(Config *c, int argc, char **argv, GtErr *e)
         char key[64];
         const char *name = arg + 2, *eq = strchr(name, '='), *value;
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        if (len >= sizeof key)
-            return gt_fail(e, GT_EINPUT, "%.80s: unknown option (see gradtrace run --help)", arg);
+        if (len >= sizeof key) return unknown_option(name, e);
         memcpy(key, name, len);
         key[len] = 0;
         int flag = config_is_flag(key);
-        if (flag < 0) return gt_fail(e, GT_EINPUT, "--%s: unknown option (see gradtrace run --help)", key);
+        if (flag < 0) return unknown_option(key, e);
         if (eq)
             value = eq + 1;
         else if (flag)

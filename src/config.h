@@ -42,6 +42,8 @@ void config_free(Config *c);
 int config_set(Config *c, const char *key, const char *value, GtErr *e);
 /* 1 when the option takes no value (a flag). -1 when unknown. */
 int config_is_flag(const char *key);
+/* "; did you mean --depth?" for a misspelled option name (prefix in front of it), or "" */
+const char *config_suggest_key(const char *typo, const char *prefix, char *buf, size_t n);
 /* 1 when the option holds a number (its text may still be a word such as "auto"). */
 int config_is_number(const char *key);
 /* Cross-option checks once everything is set. */

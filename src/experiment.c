@@ -147,8 +147,11 @@ static int set_text(Parse *p, char **field, const char *value)
 static int add_run_key(Parse *p, const char *name, const char *value)
 {
     Experiment *x = p->x;
-    if (config_is_flag(name) < 0)
-        return fail(p, GT_EINPUT, "%s: not a gradtrace run option (see gradtrace run --help)", name);
+    if (config_is_flag(name) < 0) {
+        char hint[256];
+        return fail(p, GT_EINPUT, "%s: not a gradtrace run option%s (see gradtrace run --help)",
+                    name, config_suggest_key(name, NULL, hint, sizeof hint));
+    }
     if (strcmp(name, "out") == 0)
         return fail(p, GT_EINPUT, "%s: set by the sweep (gradtrace sweep FILE --out DIR)", name);
     if (strcmp(name, "threads") == 0)

@@ -30,6 +30,14 @@ int init_lookup(const char *name)
     for (int k = 0; k < INIT_COUNT; k++)
         if (strcmp(name, names[k]) == 0)
             return k;
+    /* PyTorch's and Keras's names for the same initialisers */
+    static const struct { const char *alias; InitKind k; } aliases[] = {
+        {"kaiming-normal", INIT_HE_NORMAL},    {"kaiming-uniform", INIT_HE_UNIFORM},
+        {"glorot-normal", INIT_XAVIER_NORMAL}, {"glorot-uniform", INIT_XAVIER_UNIFORM},
+    };
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(name, aliases[i].alias) == 0)
+            return (int)aliases[i].k;
     return -1;
 }
 

@@ -102,6 +102,7 @@ void summary_read(const char *dir, RunSummary *s)
     s->final_loss = s->final_test_acc = NAN;
     s->g_first_start = s->g_last_start = s->g_first_end = s->g_last_end = NAN;
     s->frac_dead_end = NAN;
+    s->digits = 17;
     cJSON *doc = load_json(dir);
     if (!doc) return;
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "status");
@@ -115,7 +116,10 @@ void summary_read(const char *dir, RunSummary *s)
     const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary");
     s->final_loss = num(sum, "last_loss");
     s->final_test_acc = num(sum, "final_test_acc");
-    double depth = num(cJSON_GetObjectItemCaseSensitive(doc, "config"), "depth");
+    const cJSON *config = cJSON_GetObjectItemCaseSensitive(doc, "config");
+    double depth = num(config, "depth");
+    const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(config, "dtype");
+    if (cJSON_IsString(dtype) && strcmp(dtype->valuestring, "float32") == 0) s->digits = 9;
     cJSON_Delete(doc);
     read_layers(dir, depth >= 1 && depth <= 1e15 ? (long)depth : 1, s);
     read_census(dir, s);

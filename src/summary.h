@@ -14,6 +14,7 @@ typedef struct {
      * logged step */
     double g_first_start, g_last_start, g_first_end, g_last_end;
     double frac_dead_end; /* mean over hidden layers at the last census */
+    int digits;           /* significant digits of the run's numbers: 9 float32, 17 float64 */
 } RunSummary;
 
 /* Reads DIR's files; missing numbers are NaN. status stays "pending" without a run.json

@@ -358,6 +358,7 @@ int sweep_index(const char *out, GtErr *e)
             RunSummary s;
             point_summary(out, id->valuestring, &s);
             csv_str(&f, s.status);
+            f.digits = s.digits; /* each run's numbers as its own CSVs print them */
             double v[] = {s.final_loss,    s.final_test_acc, s.g_first_start, s.g_last_start,
                           s.g_first_end,   s.g_last_end,     s.frac_dead_end};
             for (size_t i = 0; i < sizeof v / sizeof *v; i++)
