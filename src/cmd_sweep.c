@@ -79,6 +79,7 @@ static void show(void *ctx, const SweepProgress *p)
     char eta[32];
     fmt_time(eta, sizeof eta, p->eta);
     if (!pg->tty) {
+        if (p->started) return; /* a log gets one line per point, when it ends */
         if (p->id)
             fprintf(stderr, "sweep: %zu/%zu done, %zu failed: %s %s\n", p->done, p->total,
                     p->failed, p->id, p->status);

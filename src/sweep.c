@@ -276,6 +276,11 @@ int sweep_run(const Experiment *x, const SweepOptions *o, GtErr *e)
             }
             slots[s] = (Slot){.pid = pid, .k = queue[qi++], .t0 = gt_now()};
             pr.running++;
+            experiment_point_id(x, slots[s].k, id, sizeof id);
+            pr.started = id;
+            pr.elapsed = gt_now() - t0;
+            if (o->progress) o->progress(o->ctx, &pr); /* running counts from the start */
+            pr.started = NULL;
         }
         if (rc && !pr.running) break;
         /* also when the signal came outside waitpid: else the sweep waits for its runs */

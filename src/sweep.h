@@ -19,6 +19,7 @@ typedef struct {
     double elapsed;  /* seconds since the sweep started */
     double eta;      /* seconds left, estimated (< 0: unknown) */
     const char *id;  /* the point that just ended, or NULL */
+    const char *started; /* the point that just started, or NULL */
     const char *status;
 } SweepProgress;
 

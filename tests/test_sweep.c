@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -721,6 +722,43 @@ static void test_failed_point(void **state)
     sweep(ini, dir, "2", 1);
 }
 
+/* ---- 5b. the progress line on a terminal ------------------------------------------------- */
+
+/* On a terminal the sweep redraws one line; it counts the points running from the moment
+ * they start: with -j 2 both are running before the first one can end. */
+static void test_progress_on_terminal(void **state)
+{
+    (void)state;
+    char ini[PATHMAX], dir[PATHMAX];
+    write_text(sub(ini, "tty.ini"), "[experiment]\nname = tty\n[run]\ndepth = 2\nsteps = 5\n" TINY
+                                    "[sweep]\nseeds = 3\n");
+    sub(dir, "tty");
+    int master, slave;
+    if (openpty(&master, &slave, NULL, NULL, NULL) != 0) fail_msg("openpty: %s", strerror(errno));
+    int null = open("/dev/null", O_WRONLY);
+    assert_true(null >= 0);
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", ini, "--out", dir, "-j", "2", NULL);
+    pid_t pid = proc_spawn(g_bin, &a, g_tmp, null, slave);
+    close(slave);
+    close(null);
+    char out[16384];
+    size_t len = 0;
+    ssize_t n;
+    /* EIO once the child has closed the terminal */
+    while (len + 1 < sizeof out && (n = read(master, out + len, sizeof out - 1 - len)) > 0)
+        len += (size_t)n;
+    out[len] = 0;
+    close(master);
+    assert_int_equal(proc_wait(pid), 0);
+    const char *first_done = strstr(out, "1/3 done");
+    const char *two_running = strstr(out, "0/3 done, 0 failed, 2 running");
+    if (!two_running || !first_done || two_running > first_done)
+        fail_msg("the progress line should show 2 running before the first point ends:\n%s", out);
+    if (!strstr(out, "3/3 done, 0 failed, 0 running"))
+        fail_msg("no final progress line:\n%s", out);
+}
+
 /* ---- 6. a different experiment into the same directory ----------------------------------- */
 
 static void test_other_sweep_same_out(void **state)
@@ -1142,6 +1180,7 @@ int main(void)
         cmocka_unit_test_teardown(test_resume_after_crash, free_all),
         cmocka_unit_test_teardown(test_shards_and_index, free_all),
         cmocka_unit_test_teardown(test_failed_point, free_all),
+        cmocka_unit_test_teardown(test_progress_on_terminal, free_all),
         cmocka_unit_test_teardown(test_other_sweep_same_out, free_all),
         cmocka_unit_test_teardown(test_interrupt_and_resume, free_all),
         cmocka_unit_test_teardown(test_slurm_units, free_all),
