@@ -6,6 +6,8 @@
 #include "common.h"
 #include "vmath.h"
 
+#include <float.h>
+#include <stdint.h>
 #include <string.h>
 #include <tgmath.h> /* exp/erfc/... pick the float functions for float x, as float32 must */
 
@@ -306,4 +308,74 @@ const char *act_valid_names(void)
 {
     return "sigmoid, tanh, relu, leaky_relu, elu, selu, gelu, softplus, swish, softsign, "
            "linear";
+}
+
+/* ---- dead units: where the backward kernel's f' is exactly 0 ----------------------------
+ * Bisection over the dtype's values in order (their bit patterns mapped to unsigned keys
+ * that sort as the values do), between z = 1, where every activation has f' > 0, and the
+ * largest finite value of each sign. */
+static uint64_t key_of(double z, int f32)
+{
+    if (f32) {
+        float f = (float)z;
+        uint32_t u;
+        memcpy(&u, &f, sizeof u);
+        return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+    }
+    uint64_t u;
+    memcpy(&u, &z, sizeof u);
+    return (u >> 63) ? ~u : (u | (1ull << 63));
+}
+
+static double value_of(uint64_t k, int f32)
+{
+    if (f32) {
+        uint32_t key = (uint32_t)k, u = (key & 0x80000000u) ? (key ^ 0x80000000u) : ~key;
+        float f;
+        memcpy(&f, &u, sizeof f);
+        return f;
+    }
+    uint64_t u = (k >> 63) ? (k ^ (1ull << 63)) : ~k;
+    double z;
+    memcpy(&z, &u, sizeof z);
+    return z;
+}
+
+/* f'(z) as the dtype's backward kernel computes it (g = 1 times f') */
+static int kernel_df_zero(const Act *a, const ActParams *p, int f32, uint64_t k)
+{
+    double z = value_of(k, f32);
+    if (f32) {
+        float zf = (float)z, g = 1;
+        a->bwd_s(&zf, &g, 1, p, 0);
+        return g == 0;
+    }
+    double g = 1;
+    a->bwd_d(&z, &g, 1, p, 0);
+    return g == 0;
+}
+
+ActDead act_dead_range(const Act *a, const ActParams *p, int f32)
+{
+    const double big = f32 ? FLT_MAX : DBL_MAX;
+    uint64_t one = key_of(1.0, f32), kmin = key_of(-big, f32), kmax = key_of(big, f32);
+    ActDead d = {-INFINITY, INFINITY, kernel_df_zero(a, p, f32, key_of(0.0, f32))};
+    double *lo = &d.lo, *hi = &d.hi;
+    if (kernel_df_zero(a, p, f32, kmin)) { /* lo: the least z with f'(z) != 0 */
+        uint64_t zero = kmin, nonzero = one;
+        while (nonzero - zero > 1) {
+            uint64_t mid = zero + (nonzero - zero) / 2;
+            *(kernel_df_zero(a, p, f32, mid) ? &zero : &nonzero) = mid;
+        }
+        *lo = value_of(nonzero, f32);
+    }
+    if (kernel_df_zero(a, p, f32, kmax)) { /* hi: the greatest z with f'(z) != 0 */
+        uint64_t nonzero = one, zero = kmax;
+        while (zero - nonzero > 1) {
+            uint64_t mid = nonzero + (zero - nonzero) / 2;
+            *(kernel_df_zero(a, p, f32, mid) ? &zero : &nonzero) = mid;
+        }
+        *hi = value_of(nonzero, f32);
+    }
+    return d;
 }

@@ -40,4 +40,22 @@ const Act *act_get(ActKind k);
 const Act *act_lookup(const char *name); /* NULL when unknown */
 const char *act_valid_names(void);       /* "sigmoid, tanh, ..." for error messages */
 
+/* Where a unit gets no gradient: f'(z) is exactly 0, as the backward kernel of the dtype
+ * computes it, for z < lo, for z > hi, and at z = 0 when at_zero (the kink's convention,
+ * --relu-grad-at-zero 0). relu: lo = the least positive value (f'(z) = 0 for z <= 0);
+ * leaky_relu: only z = 0; sigmoid in float: both tails, where exp underflows; linear:
+ * nowhere (lo = -inf, hi = +inf). Each tail is one interval (test_act checks it); the
+ * isolated roots of gelu' and swish' (their minima) are not counted: no unit sits on one
+ * for every input. */
+typedef struct {
+    double lo, hi;
+    int at_zero;
+} ActDead;
+/* f32: the float kernel, else the double one */
+ActDead act_dead_range(const Act *a, const ActParams *p, int f32);
+static inline int act_is_dead(const ActDead *d, double z)
+{
+    return z < d->lo || z > d->hi || (z == 0 && d->at_zero);
+}
+
 #endif

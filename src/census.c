@@ -20,11 +20,12 @@ int census_create(Census *c, const Net *n, const Dataset *d, size_t size, uint64
     c->idx = malloc((size ? size : 1) * sizeof *c->idx);
     c->ever_dead = calloc(units + 1, 1);
     c->alive = malloc(units + 1);
+    c->positive = malloc(units + 1);
     c->unsat = malloc(units + 1);
     c->amin = malloc((units + 1) * sizeof(double));
     c->amax = malloc((units + 1) * sizeof(double));
     c->rows = malloc(((size_t)c->layers + 1) * sizeof *c->rows);
-    if (!all || !c->idx || !c->ever_dead || !c->alive || !c->unsat || !c->amin || !c->amax ||
+    if (!all || !c->idx || !c->ever_dead || !c->alive || !c->positive || !c->unsat || !c->amin || !c->amax ||
         !c->rows) {
         free(all);
         census_free(c);
@@ -45,6 +46,7 @@ void census_free(Census *c)
     free(c->idx);
     free(c->ever_dead);
     free(c->alive);
+    free(c->positive);
     free(c->unsat);
     free(c->amin);
     free(c->amax);
@@ -56,6 +58,7 @@ int census_measure(Census *c, Net *n, CensusRow *rows)
 {
     size_t W = c->width, units = (size_t)c->layers * W;
     memset(c->alive, 0, units);
+    memset(c->positive, 0, units);
     memset(c->unsat, 0, units);
     for (size_t u = 0; u < units; u++) {
         c->amin[u] = INFINITY;
@@ -74,7 +77,8 @@ int census_measure(Census *c, Net *n, CensusRow *rows)
                 for (size_t j = 0; j < W; j++) {
                     double z = dtype_get(n->dtype, L->z, i * W + j);
                     double a = dtype_get(n->dtype, out, i * W + j);
-                    c->alive[o + j] |= z > 0;
+                    c->alive[o + j] |= !act_is_dead(&n->dead, z);
+                    c->positive[o + j] |= z > 0;
                     if (a < c->amin[o + j]) c->amin[o + j] = a;
                     if (a > c->amax[o + j]) c->amax[o + j] = a;
                     /* a unit stays "saturated" only while every sample so far was */
@@ -84,10 +88,11 @@ int census_measure(Census *c, Net *n, CensusRow *rows)
     }
     int born_dead = 0;
     for (int l = 0; l < c->layers; l++) {
-        size_t o = (size_t)l * W, dead = 0, revived = 0, sat = 0, constant = 0;
+        size_t o = (size_t)l * W, dead = 0, revived = 0, sat = 0, constant = 0, nonpos = 0;
         for (size_t j = 0; j < W; j++) {
             size_t u = o + j;
             dead += !c->alive[u];
+            nonpos += !c->positive[u];
             revived += c->ever_dead[u] && c->alive[u];
             sat += !c->unsat[u];
             constant += c->amin[u] == c->amax[u];
@@ -96,6 +101,7 @@ int census_measure(Census *c, Net *n, CensusRow *rows)
         rows[l].frac_dead = (double)dead / (double)W;
         rows[l].frac_revived = (double)revived / (double)W;
         rows[l].frac_saturated = (double)sat / (double)W;
+        rows[l].frac_nonpositive = (double)nonpos / (double)W;
         born_dead |= constant == W;
     }
     return born_dead;
@@ -112,6 +118,7 @@ void census_run(Census *c, Net *n, long step, CsvFile *f)
         csv_real(f, rows[l].frac_revived);
         csv_real(f, rows[l].frac_saturated);
         csv_int(f, born_dead);
+        csv_real(f, rows[l].frac_nonpositive);
         csv_end_row(f);
     }
 }

@@ -1,7 +1,9 @@
 /* The dead-unit census of a training run (census.csv): a fixed probe set, chosen once by
- * the seed from the training set, passed forward at chosen steps. A unit is dead when its
- * pre-activation is <= 0 on every probe sample; it revives when it was dead at an earlier
- * census and is alive now. The census draws from its own random stream and only reuses
+ * the seed from the training set, passed forward at chosen steps. A unit is dead when no
+ * gradient passes it: f'(z) = 0 exactly on every probe sample (relu: z <= 0; leaky_relu:
+ * never; see act_dead_range); it revives when it was dead at an earlier census and is
+ * alive now. frac_nonpositive counts the units with z <= 0 on every sample, which is
+ * "dead" for relu only. The census draws from its own random stream and only reuses
  * the net's activation buffers, so it never changes training. Not `gradtrace census`, the
  * Monte Carlo census of born-dead networks (census_mc.h). */
 #ifndef GT_CENSUS_H
@@ -12,10 +14,11 @@
 #include "net.h"
 #include "trace.h"
 
-#define CENSUS_HEADER "step,layer,frac_dead,frac_revived,frac_saturated,born_dead"
+#define CENSUS_HEADER \
+    "step,layer,frac_dead,frac_revived,frac_saturated,born_dead,frac_nonpositive"
 
 typedef struct {
-    double frac_dead, frac_revived, frac_saturated;
+    double frac_dead, frac_revived, frac_saturated, frac_nonpositive;
 } CensusRow;
 
 typedef struct {
@@ -25,7 +28,8 @@ typedef struct {
     int layers;               /* hidden layers counted */
     size_t width;
     unsigned char *ever_dead; /* (layers, width): dead at some earlier census */
-    unsigned char *alive;     /* (layers, width): z > 0 on some probe sample */
+    unsigned char *alive;     /* (layers, width): f'(z) != 0 on some probe sample */
+    unsigned char *positive;  /* (layers, width): z > 0 on some probe sample */
     unsigned char *unsat;     /* (layers, width): f'(z) >= 0.01 max f' on some sample */
     double *amin, *amax;      /* (layers, width): output range over the probe set */
     CensusRow *rows;          /* (layers): the last census */

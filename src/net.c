@@ -82,6 +82,7 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     n->act = act_get(s->act);
     n->ap = s->ap;
     n->sat_thr = 0.01 * n->act->max_df(&s->ap);
+    n->dead = act_dead_range(n->act, &s->ap, s->dtype == DT_F32);
     n->nparams = np;
     n->layers = calloc((size_t)n->nlayers, sizeof(Layer));
     n->params = alloc_zero(np, esz);

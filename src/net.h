@@ -33,6 +33,7 @@ typedef struct {
     const Act *act;
     ActParams ap;
     double sat_thr;     /* 0.01 * sup f' */
+    ActDead dead;       /* where f'(z) = 0 exactly: no gradient passes (act.h) */
     Layer *layers;      /* [nlayers] */
     size_t nparams;
     void *params;       /* nparams: W1 b1 W2 b2 ... */

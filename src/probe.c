@@ -25,8 +25,12 @@ static void outputs(Net *n, int l, size_t m, LayerStats *s, double *scratch)
 {
     const Layer *L = &n->layers[l];
     const void *a = net_act(n, l, m);
-    if (n->dtype == DT_F32) acts_s(L, a, m, s, scratch);
-    else acts_d(L, a, m, s, scratch);
+    /* the output layer has no activation: every unit passes its gradient */
+    int hidden = l + 1 < n->nlayers;
+    ActDead none = {-INFINITY, INFINITY, 0};
+    const ActDead *dead = hidden ? &n->dead : &none;
+    if (n->dtype == DT_F32) acts_s(L, a, m, dead, s, scratch);
+    else acts_d(L, a, m, dead, s, scratch);
 }
 
 /* The columns read from layer l's gradients and backward's bookkeeping. */

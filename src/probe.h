@@ -15,7 +15,8 @@ typedef struct {
     size_t batch;            /* rows: delta_rms = delta / sqrt(batch) */
     double act_mean, act_std;
     double frac_zero;        /* outputs exactly 0 */
-    double frac_dead_batch;  /* units with z <= 0 on every row of the batch */
+    double frac_dead_batch;  /* units with f'(z) = 0 on every row of the batch (no gradient) */
+    double frac_nonpositive_batch; /* units with z <= 0 on every row (dead for relu only) */
     double frac_saturated;   /* (unit, row) entries with f'(z) < 0.01 max f' */
     double frac_preact_zero; /* pre-activations exactly 0 */
     double sign_coherence;   /* mean over units of |sum_i sign(dW_ij)| / fan_in */
@@ -24,7 +25,7 @@ typedef struct {
 } LayerStats;
 
 /* Doubles of scratch probe_layers needs for n. */
-#define PROBE_SCRATCH(n) (5 * (n)->max_width)
+#define PROBE_SCRATCH(n) (6 * (n)->max_width)
 
 /* Fills everything but the update columns from the net's buffers after net_backward(m,
  * want_stats=1) (n is not const: the outputs a are computed from z, see net_act).

@@ -10,11 +10,12 @@
  * the block's accumulators stay in registers while its rows, an L1-sized tile, stream
  * past. Counts are int32 lanes, exact in any order and twice as many to a vector. */
 static inline __attribute__((always_inline)) void
-SFX(acts_tile)(const T *z, const T *a, size_t m, size_t fo, size_t w, double k, double *sum,
-               double *sq, double *zeros, double *pre_zero, double *alive)
+SFX(acts_tile)(const T *z, const T *a, size_t m, size_t fo, size_t w, double k, T lo, T hi,
+               int32_t at_zero, double *sum, double *sq, double *zeros, double *pre_zero, double *alive,
+               double *positive)
 {
     double s[PB], q[PB];
-    int32_t nz[PB] = {0}, npz[PB] = {0}, nal[PB] = {0};
+    int32_t nz[PB] = {0}, npz[PB] = {0}, nal[PB] = {0}, npos[PB] = {0};
     for (size_t j = 0; j < w; j++) s[j] = sum[j], q[j] = sq[j];
     for (size_t i = 0; i < m; i++) {
         const T *zi = z + i * fo, *ai = a + i * fo;
@@ -24,46 +25,53 @@ SFX(acts_tile)(const T *z, const T *a, size_t m, size_t fo, size_t w, double k, 
             q[j] += v * v;
             nz[j] += ai[j] == 0;
             npz[j] += zi[j] == 0;
-            nal[j] |= zi[j] > 0;
+            /* f'(z) != 0: a gradient passes (act_is_dead, in a form that vectorises) */
+            nal[j] |= zi[j] >= lo && zi[j] <= hi && (zi[j] != 0 || !at_zero);
+            npos[j] |= zi[j] > 0;
         }
     }
     for (size_t j = 0; j < w; j++) {
         sum[j] = s[j], sq[j] = q[j];
-        zeros[j] += nz[j], pre_zero[j] += npz[j], alive[j] += nal[j];
+        zeros[j] += nz[j], pre_zero[j] += npz[j], alive[j] += nal[j], positive[j] += npos[j];
     }
 }
 
-/* Mean, std, exact zeros of the outputs a; dead units and exact-zero pre-activations.
- * acc: 5 * fan_out doubles. */
-GT_HOT static void SFX(acts)(const Layer *L, const T *a, size_t m, LayerStats *s, double *acc)
+/* Mean, std, exact zeros of the outputs a; dead (f'(z) = 0 on every row: z outside
+ * [lo, hi], act_dead_range) and never-positive units; exact-zero pre-activations.
+ * acc: PROBE_SCRATCH doubles (6 * fan_out). */
+GT_HOT static void SFX(acts)(const Layer *L, const T *a, size_t m, const ActDead *dr,
+                             LayerStats *s, double *acc)
 {
     size_t fo = L->fan_out, len = m * fo;
     const T *z = L->z;
+    const T lo = (T)dr->lo, hi = (T)dr->hi; /* values of T: exact */
+    const int32_t at_zero = dr->at_zero;
     double *sum = acc, *sq = acc + fo, *zeros = acc + 2 * fo, *pre_zero = acc + 3 * fo,
-           *alive = acc + 4 * fo;
+           *alive = acc + 4 * fo, *positive = acc + 5 * fo;
     /* sums of a - k, k one of the values: outputs clustered far from 0 (a saturated
      * sigmoid layer at 1 - 1e-9) keep their variance, which mean(a^2) - mean^2 cancels */
     const double k = len ? (double)a[0] : 0.0;
-    memset(acc, 0, 5 * fo * sizeof *acc);
+    memset(acc, 0, 6 * fo * sizeof *acc);
     for (size_t i0 = 0; i0 < m; i0 += PB_ROWS) {
         size_t rows = m - i0 < PB_ROWS ? m - i0 : PB_ROWS, j0 = 0;
         const T *zt = z + i0 * fo, *at = a + i0 * fo;
 #define TILE(R, W)                                                                      \
-    SFX(acts_tile)(zt + j0, at + j0, R, fo, W, k, sum + j0, sq + j0, zeros + j0,         \
-                   pre_zero + j0, alive + j0)
+    SFX(acts_tile)(zt + j0, at + j0, R, fo, W, k, lo, hi, at_zero, sum + j0, sq + j0, zeros + j0, \
+                   pre_zero + j0, alive + j0, positive + j0)
         if (rows == PB_ROWS)
             for (; j0 + PB <= fo; j0 += PB) TILE(PB_ROWS, PB);
         for (; j0 < fo; j0 += PB) TILE(rows, fo - j0 < PB ? fo - j0 : PB);
 #undef TILE
     }
     double tsum = 0, tsq = 0, tzero = 0, tpre = 0;
-    size_t dead = 0;
+    size_t dead = 0, nonpositive = 0;
     for (size_t j = 0; j < fo; j++) {
         tsum += sum[j];
         tsq += sq[j];
         tzero += zeros[j];
         tpre += pre_zero[j];
         dead += alive[j] == 0;
+        nonpositive += positive[j] == 0;
     }
     double dm = tsum / (double)len, var = tsq / (double)len - dm * dm;
     s->act_mean = k + dm;
@@ -71,6 +79,7 @@ GT_HOT static void SFX(acts)(const Layer *L, const T *a, size_t m, LayerStats *s
     s->frac_zero = tzero / (double)len;
     s->frac_preact_zero = tpre / (double)len;
     s->frac_dead_batch = (double)dead / (double)fo;
+    s->frac_nonpositive_batch = (double)nonpositive / (double)fo;
 }
 
 /* Adds rows [0, fi) of columns [0, w) of dW to each unit's sum of squares and sum of

@@ -31,7 +31,7 @@ static const char STEPS_HEADER[] =
 static const char LAYERS_HEADER[] =
     "step,layer,fan_in,fan_out,weight_l2,grad_w_l2,grad_w_log10,grad_b_l2,delta_rms,"
     "delta_log10,act_mean,act_std,frac_zero,frac_dead_batch,frac_saturated,frac_preact_zero,"
-    "sign_coherence,update_ratio,frac_update_zero";
+    "sign_coherence,update_ratio,frac_update_zero,frac_nonpositive_batch";
 
 typedef struct {
     const Config *c;
@@ -240,6 +240,7 @@ static void write_layers(Run *r, long step)
         csv_real(f, s->sign_coherence);
         csv_real(f, s->update_ratio);
         csv_real(f, s->frac_update_zero);
+        csv_real(f, s->frac_nonpositive_batch);
         csv_end_row(f);
     }
 }

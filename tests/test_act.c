@@ -501,6 +501,78 @@ static void test_null_params(void **state)
     assert_true(lk->max_df(NULL) == 1.0);
 }
 
+/* act_dead_range: f'(z) == 0 from the backward kernel exactly when z < lo or z > hi, on
+ * the boundaries' neighbours and on a dense sweep of magnitudes from the least denormal to
+ * the largest value, both signs, for every activation and dtype and the kink options. */
+static int kernel_zero(const Act *a, const ActParams *p, int f32, double z)
+{
+    if (f32) {
+        float zf = (float)z, g = 1;
+        a->bwd_s(&zf, &g, 1, p, 0);
+        return g == 0;
+    }
+    double g = 1;
+    a->bwd_d(&z, &g, 1, p, 0);
+    return g == 0;
+}
+
+static void check_dead_at(const Act *a, const ActParams *p, int f32, const ActDead *d, double z)
+{
+    if (f32) z = (float)z;
+    int want = act_is_dead(d, z);
+    if (kernel_zero(a, p, f32, z) != want)
+        fail_msg("%s %s: f'(%.17g) %s 0 but act_dead_range gives [%.17g, %.17g], at zero %d",
+                 a->name, f32 ? "float" : "double", z, want ? "!=" : "==", d->lo, d->hi,
+                 d->at_zero);
+}
+
+static void test_dead_range(void **state)
+{
+    (void)state;
+    const ActParams params[] = {{0.01, 0}, {0.01, 0.5}, {0, 0}};
+    int tails = 0;
+    for (int k = 0; k < ACT_COUNT; k++)
+        for (size_t q = 0; q < sizeof params / sizeof *params; q++)
+            for (int f32 = 0; f32 < 2; f32++) {
+                const Act *a = act_get((ActKind)k);
+                const ActParams *p = &params[q];
+                double big = f32 ? FLT_MAX : DBL_MAX;
+                ActDead d = act_dead_range(a, p, f32);
+                double lo = d.lo, hi = d.hi;
+                assert_true(lo < 1 && hi > 1);
+                tails += isfinite(lo) + isfinite(hi);
+                double edges[] = {lo, hi};
+                for (int i = 0; i < 2; i++) {
+                    if (!isfinite(edges[i])) continue;
+                    double e = edges[i];
+                    check_dead_at(a, p, f32, &d, e);
+                    check_dead_at(a, p, f32, &d, f32 ? nextafterf((float)e, -INFINITY) : nextafter(e, -INFINITY));
+                    check_dead_at(a, p, f32, &d, f32 ? nextafterf((float)e, INFINITY) : nextafter(e, INFINITY));
+                }
+                check_dead_at(a, p, f32, &d, 0.0);
+                check_dead_at(a, p, f32, &d, -0.0);
+                /* denormals times 1.0625 round back to themselves: step at least one value */
+                for (double m = f32 ? 1.4e-45 : 4.9e-324; m < big / 1.0625;
+                     m = fmax(m * 1.0625, nextafter(m, INFINITY))) {
+                    check_dead_at(a, p, f32, &d, m);
+                    check_dead_at(a, p, f32, &d, -m);
+                }
+            }
+    /* the guard: relu, sigmoid, tanh, ... do have dead regions */
+    assert_true(tails > 20);
+    ActParams def = {0.01, 0}, g0 = {0.01, 0.5};
+    ActDead d = act_dead_range(act_get(ACT_RELU), &def, 1);
+    assert_true(d.lo == FLT_TRUE_MIN && d.hi == INFINITY && d.at_zero); /* dead iff z <= 0 */
+    d = act_dead_range(act_get(ACT_RELU), &g0, 0);
+    assert_true(d.lo == 0 && d.hi == INFINITY && !d.at_zero); /* dead iff z < 0 */
+    d = act_dead_range(act_get(ACT_LEAKY_RELU), &def, 0);
+    assert_true(d.lo == -INFINITY && d.hi == INFINITY && d.at_zero); /* only at the kink */
+    d = act_dead_range(act_get(ACT_LEAKY_RELU), &g0, 0);
+    assert_true(d.lo == -INFINITY && d.hi == INFINITY && !d.at_zero); /* never dead */
+    d = act_dead_range(act_get(ACT_SIGMOID), &def, 1);
+    assert_true(d.lo > -110 && d.lo < -100 && d.hi == -d.lo); /* float: exp(-|z|) underflows */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_saturation_counts),
         cmocka_unit_test(test_max_df),
         cmocka_unit_test(test_null_params),
+        cmocka_unit_test(test_dead_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -207,7 +207,9 @@ static void test_sigmoid_saturated_units(void **state)
         assert_int_equal(census_create(&c, &n, &d, N, 3, &e), GT_OK);
         CensusRow rows[1];
         assert_int_equal(census_measure(&c, &n, rows), 0);
-        assert_row(&rows[0], 1.0 / 3, 0, 2.0 / 3);
+        /* unit 1 has z < 0 on every sample but passes a gradient (sigmoid' > 0): not dead */
+        assert_row(&rows[0], 0, 0, 2.0 / 3);
+        assert_true(rows[0].frac_nonpositive == 1.0 / 3);
         census_free(&c);
         net_free(&n);
     }
@@ -260,6 +262,33 @@ static void test_probe_sample(void **state)
     net_free(&n);
 }
 
+/* The same weights under activations whose f' does not vanish for z <= 0: the units that
+ * relu calls dead (z <= 0 on every probe) are nonpositive, not dead; relu's counts equal. */
+static void test_dead_is_no_gradient(void **state)
+{
+    (void)state;
+    const ActKind acts[] = {ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID, ACT_ELU};
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < 5; k++) {
+            Net n;
+            make_net(&n, DTYPES[t], 2, acts[k], 2);
+            set_layers(&n);
+            Dataset d = probe_data();
+            Census c;
+            GtErr e = {0};
+            assert_int_equal(census_create(&c, &n, &d, N, 42, &e), GT_OK);
+            CensusRow rows[2];
+            census_measure(&c, &n, rows);
+            /* layer 1's unit 1 has z < 0 on every sample whatever f is */
+            assert_true(rows[0].frac_nonpositive == 1.0 / 3);
+            assert_true(rows[0].frac_dead == (acts[k] == ACT_RELU ? 1.0 / 3 : 0.0));
+            if (acts[k] == ACT_RELU) assert_true(rows[1].frac_dead == rows[1].frac_nonpositive);
+            else assert_true(rows[1].frac_dead == 0);
+            census_free(&c);
+            net_free(&n);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_born_dead_first_layer),
         cmocka_unit_test(test_dead_depends_on_probe_set),
         cmocka_unit_test(test_sigmoid_saturated_units),
+        cmocka_unit_test(test_dead_is_no_gradient),
         cmocka_unit_test(test_probe_sample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,8 +28,9 @@ static const char STEPS_HDR[] = "step,epoch,loss,train_acc,test_loss,test_acc,lr
 static const char LAYERS_HDR[] =
     "step,layer,fan_in,fan_out,weight_l2,grad_w_l2,grad_w_log10,grad_b_l2,"
     "delta_rms,delta_log10,act_mean,act_std,frac_zero,frac_dead_batch,frac_saturated,"
-    "frac_preact_zero,sign_coherence,update_ratio,frac_update_zero";
-static const char CENSUS_HDR[] = "step,layer,frac_dead,frac_revived,frac_saturated,born_dead";
+    "frac_preact_zero,sign_coherence,update_ratio,frac_update_zero,frac_nonpositive_batch";
+static const char CENSUS_HDR[] =
+    "step,layer,frac_dead,frac_revived,frac_saturated,born_dead,frac_nonpositive";
 
 /* layers.csv columns used below */
 enum { L_STEP = 0, L_LAYER = 1, L_FAN_IN = 2, L_FAN_OUT = 3, L_GRAD_W_LOG10 = 6,

@@ -147,7 +147,7 @@ static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
     net_forward(&f.net, 8);
     net_loss(&f.net, LOSS_XENT, f.y, 8, NULL, 1);
     net_backward(&f.net, 8, 1, NULL, NULL);
-    double scratch[5 * (64)];
+    double scratch[6 * (64)];
     probe_layers(&f.net, 8, st, scratch);
     *e2_first = f.net.layers[0].e2;
     unmake(&f);
@@ -185,7 +185,7 @@ static void test_scaling_bookkeeping(void **state)
     net_loss(n, LOSS_XENT, f.y, 8, NULL, 1);
     net_backward(n, 8, 1, NULL, NULL);
     LayerStats st[26];
-    double scratch[5 * (64)];
+    double scratch[6 * (64)];
     probe_layers(n, 8, st, scratch);
     assert_true(n->layers[0].e2 < -16);
     double ss = 0;

@@ -186,7 +186,7 @@ static void check_relu_net(Dtype t, double g0)
     assert_int_equal(L2->e2, 0);
 
     LayerStats st[2];
-    double scratch[5 * (H)];
+    double scratch[6 * (H)];
     memset(st, 0xff, sizeof st); /* every field must be written */
     probe_layers(&n, B, st, scratch);
 
@@ -196,7 +196,10 @@ static void check_relu_net(Dtype t, double g0)
     assert_int_equal(s->batch, B);
     /* zeros of a1: rows 0,1,3 have two, row 2 has one */
     assert_true(s->frac_zero == 7.0 / 12);
-    assert_true(s->frac_dead_batch == 1.0 / 3); /* unit 1 only: unit 2 lives on one row */
+    /* z <= 0 on every row: unit 1 only (unit 2 is positive on one row); unit 1 is z = 0 on
+     * row 1, so it is dead (f' = 0 on every row) only when relu'(0) = g0 = 0 */
+    assert_true(s->frac_nonpositive_batch == 1.0 / 3);
+    assert_true(s->frac_dead_batch == (g0 > 0 ? 0.0 : 1.0 / 3));
     assert_true(s->frac_preact_zero == 1.0 / 12);
     /* relu' < 0.01 where z < 0, and at z == 0 unless relu'(0) = g0 = 1 */
     assert_true(s->frac_saturated == (g0 >= 0.01 ? 6.0 : 7.0) / 12);
@@ -270,7 +273,7 @@ static void test_sigmoid_saturation(void **state)
         assert_true(isfinite(loss));
         net_backward(&n, 2, 1, NULL, NULL);
         LayerStats st[2];
-        double scratch[5 * (3)];
+        double scratch[6 * (3)];
         probe_layers(&n, 2, st, scratch);
         /* sat_thr = 0.01 * 0.25: units 0 and 2 on both rows (4 of 6 entries) */
         assert_true(st[0].frac_saturated == 4.0 / 6);
@@ -293,6 +296,44 @@ static void test_sigmoid_saturation(void **state)
 
 /* act_std of units that all sit in sigmoid's flat tail: outputs 1 - 1e-9 .. 1 - 1e-10, a
  * spread far below the rounding of mean(a^2) - mean(a)^2. The std must still be right. */
+/* frac_dead_batch counts units that pass no gradient (f'(z) = 0 on every row), not units
+ * with z <= 0: sigmoid unit 0 (z = -1, -2) is nonpositive but alive; unit 1 (z = 200,
+ * 400) gets f' = 0 in float (exp underflows), ~1e-87 in double; leaky_relu never dies. */
+static void test_dead_means_no_gradient(void **state)
+{
+    (void)state;
+    for (int t = 0; t < 2; t++) {
+        const ActKind acts[] = {ACT_SIGMOID, ACT_LEAKY_RELU};
+        for (int k = 0; k < 2; k++) {
+            Net n;
+            make_net(&n, DTYPES[t], 1, 3, 2, 2, 1, acts[k], 0);
+            Layer *L = &n.layers[0];
+            const double x[2] = {1, 2}, w[3] = {-1, 200, 1};
+            setall(&n, n.x, x, 2);
+            setall(&n, L->W, w, 3);
+            const double w2[6] = {1, -1, 0.5, -0.5, -1, 1}; /* rows unequal: softmax grads sum to 0 */
+            setall(&n, n.layers[1].W, w2, 6);
+            const int32_t y[2] = {0, 1};
+            net_forward(&n, 2);
+            assert_true(isfinite(net_loss(&n, LOSS_XENT, y, 2, NULL, 1)));
+            net_backward(&n, 2, 1, NULL, NULL);
+            LayerStats st[2];
+            double scratch[6 * (3)];
+            probe_layers(&n, 2, st, scratch);
+            int f32_sigmoid = DTYPES[t] == DT_F32 && acts[k] == ACT_SIGMOID;
+            assert_true(st[0].frac_nonpositive_batch == 1.0 / 3);
+            assert_true(st[0].frac_dead_batch == (f32_sigmoid ? 1.0 / 3 : 0.0));
+            /* the counted unit really gets no gradient, the others do */
+            if ((getv(&n, L->dW, 1) == 0) != f32_sigmoid)
+                fail_msg("t %d act %d: dW = %g %g %g", t, k, getv(&n, L->dW, 0), getv(&n, L->dW, 1), getv(&n, L->dW, 2));
+            assert_true(getv(&n, L->dW, 0) != 0 && getv(&n, L->dW, 2) != 0);
+            /* the output layer has no activation: nothing of it is dead */
+            assert_true(st[1].frac_dead_batch == 0);
+            net_free(&n);
+        }
+    }
+}
+
 static void test_act_std_of_clustered_outputs(void **state)
 {
     (void)state;
@@ -307,7 +348,7 @@ static void test_act_std_of_clustered_outputs(void **state)
     mean_std(a, 4, &mean, &std);
     n.layers[0].delta_ss = 0;
     LayerStats st[2];
-    double scratch[5 * (4)];
+    double scratch[6 * (4)];
     probe_layers(&n, 1, st, scratch);
     assert_rel(st[0].act_mean, mean, 1e-15, "act_mean");
     assert_rel(st[0].act_std, std, 1e-3, "act_std of clustered outputs");
@@ -358,7 +399,7 @@ static void check_tiny_gradients(Dtype t)
         for (int j = 0; j < K; j++) db1[j] += g1[i * K + j] / M;
     }
     LayerStats st[2];
-    double scratch[5 * (K)];
+    double scratch[6 * (K)];
     probe_layers(&n, M, st, scratch);
     double tol = t == DT_F32 ? 1e-6 : 1e-13;
     /* the scale was used: both layers needed a large negative exponent */
@@ -411,7 +452,7 @@ static void test_hand_gradients(void **state)
         L0->delta_ss = 8;
         L1->delta_ss = 0;
         LayerStats st[2];
-        double scratch[5 * (3)];
+        double scratch[6 * (3)];
         probe_layers(&n, 2, st, scratch);
         assert_rel(st[0].sign_coherence, (1 + 0 + 0.25) / 3, 1e-15, "coherence[1]");
         assert_rel(st[1].sign_coherence, (1 + 1.0 / 3) / 2, 1e-15, "coherence[2]");
@@ -466,7 +507,7 @@ static void test_dead_batch_counts_only_m_rows(void **state)
         net_loss(&n, LOSS_MSE, y, 2, NULL, 1);
         net_backward(&n, 2, 1, NULL, NULL);
         LayerStats st[2];
-        double scratch[5 * (2)];
+        double scratch[6 * (2)];
         probe_layers(&n, 2, st, scratch);
         assert_true(st[0].frac_dead_batch == 0.5); /* unit 0 dead on rows 0,1 */
         assert_true(st[0].frac_zero == 0.5);
@@ -490,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_relu_layer_by_hand),
         cmocka_unit_test(test_relu_grad_at_zero_one),
         cmocka_unit_test(test_sigmoid_saturation),
+        cmocka_unit_test(test_dead_means_no_gradient),
         cmocka_unit_test(test_act_std_of_clustered_outputs),
         cmocka_unit_test(test_tiny_gradients_exact),
         cmocka_unit_test(test_hand_gradients),
