@@ -330,6 +330,7 @@ static void gp_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+
 static void block_begin(Fig *f, const char *what, size_t run)
 {
     if (f->block) fputs("\n\n", f->dat);
@@ -340,10 +341,19 @@ static void block_begin(Fig *f, const char *what, size_t run)
 
 /* The script's beginning: terminal (by the output's extension), data, labels (each run's,
  * with " (step N)" when the runs are drawn at different steps), title. */
-static void gp_begin(Fig *f, int w, int h, const char *title, const long *steps)
+static void gp_begin(Fig *f, int w, int h, int key, const char *title, const long *steps)
 {
     FILE *g = f->gp;
     const char *term = plot_terminal(f->o->out);
+    /* a key of long labels gets room of its own beside the plot: KEYX is where it starts */
+    size_t longest = 46; /* the zero marker's title */
+    for (size_t i = 0; i < f->s->n; i++) {
+        size_t len = strlen(f->s->run[i].label) + 12; /* " (step N)" */
+        if (len > longest) longest = len;
+    }
+    int plot_w = w, lines = (int)f->s->n + 1;
+    if (key) w += 80 + 8 * (int)longest;
+    if (key && h < 200 + 19 * lines) h = 200 + 19 * lines; /* the key fits the height too */
     fprintf(g, "# gradtrace plot --kind %s (gradtrace %s). Redraw after editing, in this directory:\n"
                "#   gnuplot %s\n", PLOT_KIND_NAME[f->o->kind], GT_VERSION, f->gpname);
     fputs("# (gnuplot -e \"out='other.svg'\" ... writes another file; the terminal stays this one)\n", g);
@@ -373,6 +383,7 @@ static void gp_begin(Fig *f, int w, int h, const char *title, const long *steps)
     gp_str(g, title);
     fputs("\nSUBTITLE = ", g);
     gp_str(g, f->s->common ? f->s->common : "");
+    fprintf(g, "\nKEYX = %.3f\n", (double)plot_w / w);
 }
 
 /* the zero floor of a log10 axis: below the lowest finite value */
@@ -425,7 +436,7 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
     char title[256];
     steps_title(title, sizeof title, f->o->delta ? "Backpropagated error per layer" : "Weight-gradient norm per layer",
                 steps, s->n);
-    gp_begin(f, 1100, 620, title, steps);
+    gp_begin(f, 800, 620, 1, title, steps);
     FILE *g = f->gp;
     fprintf(g, "\nFLOOR = %g\n", floor_below(lo));
     fputs("set title TITLE . \"\\n\" . SUBTITLE noenhanced\n"
@@ -491,10 +502,10 @@ static int fig_training(Fig *f, CsvTab *tab, GtErr *e)
             fprintf(f->dat, "%.0f %.9g\n", done->valuedouble, 100 * acc->valuedouble);
         }
     }
-    gp_begin(f, 1400, 600, "Training: batch loss and test accuracy", NULL);
+    gp_begin(f, 1150, 600, 1, "Training: batch loss and test accuracy", NULL);
     FILE *g = f->gp;
-    fputs("\nset multiplot layout 1, 2 margins 0.06, 0.78, 0.11, 0.84 spacing 0.07 title TITLE . \"\\n\" . SUBTITLE noenhanced\n"
-          "set key at screen 0.79, 0.84 left top noenhanced samplen 3\n"
+    fputs("\nset multiplot layout 1, 2 margins 0.06, KEYX - 0.01, 0.11, 0.84 spacing 0.07 title TITLE . \"\\n\" . SUBTITLE noenhanced\n"
+          "set key at screen KEYX, 0.84 left top Left reverse noenhanced samplen 3\n"
           "set xlabel \"training step\"\n"
           "set title \"batch loss (before the step's update)\"\nset ylabel \"loss\"\n", g);
     int first = 1;
@@ -568,7 +579,7 @@ static int fig_dead(Fig *f, CsvTab *tab, GtErr *e)
     size_t rows, cols;
     grid(s->n, &rows, &cols);
     int w = (int)(cols * 480 + 40), h = (int)(rows * 340 + 110);
-    gp_begin(f, w, h, "Dead units per hidden layer over training (census over the fixed probe set)", NULL);
+    gp_begin(f, w, h, 0, "Dead units per hidden layer over training (census over the fixed probe set)", NULL);
     FILE *g = f->gp;
     fprintf(g, "\nset multiplot layout %zu, %zu title TITLE . \"\\n\" . SUBTITLE noenhanced\n", rows, cols);
     fprintf(g, "set palette defined (0 \"#1f3a93\", 1 \"#17becf\", 2 \"#d08c00\", 3 \"#c0392b\")\n"
@@ -658,7 +669,7 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
     int w = (int)(cols * 440 + 60), h = (int)(s->n * 300 + 110);
     char title[256];
     steps_title(title, sizeof title, "Histograms per layer", steps, s->n);
-    gp_begin(f, w, h, title, steps);
+    gp_begin(f, w, h, 0, title, steps);
     FILE *g = f->gp;
     fprintf(g, "\nset multiplot layout %zu, %zu title TITLE . \"\\n\" . SUBTITLE noenhanced\n", s->n, cols);
     fputs("set palette defined (0 \"#1f3a93\", 1 \"#17becf\", 2 \"#d08c00\", 3 \"#c0392b\")\n"
@@ -725,7 +736,7 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
                 fprintf(f->dat, "%s %zu\n", csvtab_str(&tab[i], r, kc[i]), i + 1);
     char title[256];
     steps_title(title, sizeof title, "Singular values of the input-output Jacobian ∂h_L/∂h_1", steps, s->n);
-    gp_begin(f, 1100, 620, title, steps);
+    gp_begin(f, 800, 620, 1, title, steps);
     FILE *g = f->gp;
     fprintf(g, "\nFLOOR = %g\n", floor_below(lo));
     fputs("set title TITLE . \"\\n\" . SUBTITLE noenhanced\n"
