@@ -20,13 +20,13 @@ static void help(FILE *f)
             "run gnuplot FILE.gp in that directory to redraw), and prints the three paths.\n"
             "Runs are labelled by the options in which their configs differ.\n\n"
             "  --kind K       what to draw [profile]:\n"
-            "                   profile     log10 ||dL/dW|| per layer, one line per run (layers.csv)\n"
+            "                   profile     log10 ||dL/dW|| per layer, a line per run (layers.csv)\n"
             "                   training    batch loss and test accuracy vs step (steps.csv)\n"
             "                   dead        dead units per hidden layer over the steps (census.csv:\n"
             "                               runs made with --census-every K)\n"
             "                   histograms  each layer's histograms (histograms.csv: --histograms)\n"
-            "                   jacobian    singular values of dh_L/dh_1 (jacobian.csv:\n"
-            "                               --jacobian-every K)\n"
+            "                   jacobian    singular values of dh_L/dh_1 (jacobian.csv: runs\n"
+            "                               made with --jacobian-every K)\n"
             "  --step N|last  the step drawn by profile, histograms and jacobian [last: each\n"
             "                 run's last logged step]\n"
             "  --by KEYS      label the runs by these options (comma separated, e.g. width,lr)\n"
@@ -117,10 +117,6 @@ int cmd_plot(int argc, char **argv)
         while (len > 1 && dirs[0][len - 1] == '/') len--;
         snprintf(defout, sizeof defout, "%.*s/plot-%s.png", (int)len, dirs[0], PLOT_KIND_NAME[o.kind]);
         o.out = defout;
-    }
-    if (!rc && !plot_terminal(o.out)) {
-        snprintf(msg, sizeof msg, "--out %s: expected a file name ending in .png, .svg or .pdf", o.out);
-        rc = fail(msg);
     }
     if (rc) {
         free(dirs);

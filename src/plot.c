@@ -356,7 +356,8 @@ static void gp_begin(Fig *f, int w, int h, int key, const char *title, const lon
     if (key && h < 200 + 19 * lines) h = 200 + 19 * lines; /* the key fits the height too */
     fprintf(g, "# gradtrace plot --kind %s (gradtrace %s). Redraw after editing, in this directory:\n"
                "#   gnuplot %s\n", PLOT_KIND_NAME[f->o->kind], GT_VERSION, f->gpname);
-    fputs("# (gnuplot -e \"out='other.svg'\" ... writes another file; the terminal stays this one)\n", g);
+    fprintf(g, "#   gnuplot -e \"out='other%s'\" %s   (another file, the same terminal)\n", strrchr(f->outname, '.'),
+            f->gpname);
     fputs("if (!exists(\"out\")) out = ", g);
     gp_str(g, f->outname);
     fputc('\n', g);
@@ -389,6 +390,15 @@ static void gp_begin(Fig *f, int w, int h, int key, const char *title, const lon
 /* the zero floor of a log10 axis: below the lowest finite value */
 static double floor_below(double lo) { return isfinite(lo) ? floor(lo) - 1 : -1; }
 
+/* an x range set by hand: gnuplot warns about an empty autoscaled range (one step, one
+ * layer, one bin), and a figure must draw without a warning */
+static void gp_xrange(FILE *g, double lo, double hi, double pad)
+{
+    if (!isfinite(lo) || !isfinite(hi)) return;
+    if (hi <= lo) pad = fmax(pad, 1);
+    fprintf(g, "set xrange [%.9g:%.9g]\n", lo - pad, hi + pad);
+}
+
 static void steps_title(char *buf, size_t n, const char *what, const long *steps, size_t runs)
 {
     int same = 1;
@@ -403,7 +413,7 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
     const char *yname = f->o->delta ? "delta_log10" : "grad_w_log10";
     long steps[s->n];
     int sc[s->n], lc[s->n], yc[s->n], finite_in[s->n];
-    double lo = INFINITY;
+    double lo = INFINITY, xlo = INFINITY, xhi = -INFINITY;
     size_t zeros = 0;
     for (size_t i = 0; i < s->n; i++) {
         int rc = column(&tab[i], &s->run[i], PLOT_PROFILE, "step", &sc[i], e);
@@ -417,10 +427,11 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
         finite_in[i] = 0;
         for (size_t r = 0; r < tab[i].rows; r++) {
             if (!at_step(&tab[i], r, sc[i], steps[i])) continue;
-            double y = csvtab_num(&tab[i], r, yc[i]);
+            double y = csvtab_num(&tab[i], r, yc[i]), x = csvtab_num(&tab[i], r, lc[i]);
             if (isfinite(y)) finite_in[i] = 1, lo = fmin(lo, y);
             if (y == -INFINITY) zeros++;
-            num(f->dat, csvtab_num(&tab[i], r, lc[i]));
+            if (isfinite(x)) xlo = fmin(xlo, x), xhi = fmax(xhi, x);
+            num(f->dat, x);
             fputc(' ', f->dat);
             num(f->dat, y);
             fputc('\n', f->dat);
@@ -443,8 +454,8 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
           "set xlabel \"layer l  (1 = next to the input; the last is the output layer)\"\n", g);
     fputs(f->o->delta ? "set ylabel \"rms ||∂ℓ/∂z_l|| over the batch  (log scale)\"\n"
                       : "set ylabel \"||∂L/∂W_l||  (Frobenius norm, log scale)\"\n", g);
-    fputs("set format y '10^{%g}'\nset offsets 0.3, 0.3, 0, 0\n"
-          "set key outside right top noenhanced samplen 3\n", g);
+    fputs("set format y '10^{%g}'\nset key outside right top noenhanced samplen 3\n", g);
+    gp_xrange(g, xlo, xhi, 0.3);
     if (zeros)
         fputs("set arrow from graph 0, first FLOOR to graph 1, first FLOOR nohead dt 3 lc rgb \"#777777\"\n"
               "set yrange [FLOOR - 0.5:*]\n", g);
@@ -470,6 +481,7 @@ static int fig_training(Fig *f, CsvTab *tab, GtErr *e)
 {
     const PlotSet *s = f->s;
     int sc[s->n], lc[s->n], ac[s->n], has_loss[s->n], has_acc[s->n];
+    double xhi = 0;
     for (size_t i = 0; i < s->n; i++) {
         int rc = column(&tab[i], &s->run[i], PLOT_TRAINING, "step", &sc[i], e);
         if (!rc) rc = column(&tab[i], &s->run[i], PLOT_TRAINING, "loss", &lc[i], e);
@@ -480,10 +492,12 @@ static int fig_training(Fig *f, CsvTab *tab, GtErr *e)
         block_begin(f, "step, batch loss", i);
         has_loss[i] = has_acc[i] = 0;
         for (size_t r = 0; r < tab[i].rows; r++) {
-            double y = csvtab_num(&tab[i], r, lc[i]);
+            double y = csvtab_num(&tab[i], r, lc[i]), x = csvtab_num(&tab[i], r, sc[i]);
+            if (isfinite(x)) xhi = fmax(xhi, x);
             if (!isfinite(y)) continue;
             has_loss[i] = 1;
-            fprintf(f->dat, "%s %.9g\n", csvtab_str(&tab[i], r, sc[i]), y);
+            num(f->dat, csvtab_num(&tab[i], r, sc[i]));
+            fprintf(f->dat, " %.9g\n", y);
         }
         block_begin(f, "step, test accuracy (%)", i);
         double last = -1;
@@ -492,13 +506,15 @@ static int fig_training(Fig *f, CsvTab *tab, GtErr *e)
             if (!isfinite(y)) continue;
             has_acc[i] = 1;
             last = csvtab_num(&tab[i], r, sc[i]);
-            fprintf(f->dat, "%s %.9g\n", csvtab_str(&tab[i], r, sc[i]), 100 * y);
+            num(f->dat, last);
+            fprintf(f->dat, " %.9g\n", 100 * y);
         }
         const cJSON *sum = cJSON_GetObjectItemCaseSensitive(s->run[i].json, "summary");
         const cJSON *acc = cJSON_GetObjectItemCaseSensitive(sum, "final_test_acc");
         const cJSON *done = cJSON_GetObjectItemCaseSensitive(sum, "steps_done");
         if (cJSON_IsNumber(acc) && cJSON_IsNumber(done) && done->valuedouble > last && isfinite(acc->valuedouble)) {
             has_acc[i] = 1;
+            xhi = fmax(xhi, done->valuedouble);
             fprintf(f->dat, "%.0f %.9g\n", done->valuedouble, 100 * acc->valuedouble);
         }
     }
@@ -506,8 +522,9 @@ static int fig_training(Fig *f, CsvTab *tab, GtErr *e)
     FILE *g = f->gp;
     fputs("\nset multiplot layout 1, 2 margins 0.06, KEYX - 0.01, 0.11, 0.84 spacing 0.07 title TITLE . \"\\n\" . SUBTITLE noenhanced\n"
           "set key at screen KEYX, 0.84 left top Left reverse noenhanced samplen 3\n"
-          "set xlabel \"training step\"\n"
-          "set title \"batch loss (before the step's update)\"\nset ylabel \"loss\"\n", g);
+          "set xlabel \"training step\"\n", g);
+    gp_xrange(g, 0, xhi, 0);
+    fputs("set title \"batch loss (before the step's update)\"\nset ylabel \"loss\"\n", g);
     int first = 1;
     fputs("plot \\\n", g);
     for (size_t i = 0; i < s->n; i++) {
@@ -545,7 +562,7 @@ static int fig_dead(Fig *f, CsvTab *tab, GtErr *e)
 {
     const PlotSet *s = f->s;
     int sc[s->n], lc[s->n], dc[s->n], has[s->n];
-    double lmax = 1;
+    double lmax = 1, xhi = 0;
     for (size_t i = 0; i < s->n; i++) {
         int rc = column(&tab[i], &s->run[i], PLOT_DEAD, "step", &sc[i], e);
         if (!rc) rc = column(&tab[i], &s->run[i], PLOT_DEAD, "layer", &lc[i], e);
@@ -557,8 +574,9 @@ static int fig_dead(Fig *f, CsvTab *tab, GtErr *e)
         has[i] = 0;
         double lmin_run = INFINITY, lmax_run = 0;
         for (size_t r = 0; r < tab[i].rows; r++) {
-            double l = csvtab_num(&tab[i], r, lc[i]);
+            double l = csvtab_num(&tab[i], r, lc[i]), x = csvtab_num(&tab[i], r, sc[i]);
             if (l >= 1) lmin_run = fmin(lmin_run, l), lmax_run = fmax(lmax_run, l);
+            if (isfinite(x)) xhi = fmax(xhi, x);
         }
         lmax = fmax(lmax, lmax_run);
         /* census.csv is ordered by step, then layer: one pass per layer gives the lines */
@@ -568,7 +586,8 @@ static int fig_dead(Fig *f, CsvTab *tab, GtErr *e)
                 if (csvtab_num(&tab[i], r, lc[i]) != l) continue;
                 double y = csvtab_num(&tab[i], r, dc[i]);
                 has[i] |= isfinite(y);
-                fprintf(f->dat, "%s %.0f ", csvtab_str(&tab[i], r, sc[i]), l);
+                num(f->dat, csvtab_num(&tab[i], r, sc[i]));
+                fprintf(f->dat, " %.0f ", l);
                 num(f->dat, 100 * y);
                 fputc('\n', f->dat);
                 any = 1;
@@ -586,6 +605,7 @@ static int fig_dead(Fig *f, CsvTab *tab, GtErr *e)
                "set cbrange [1:%g]\n%sset cblabel \"hidden layer\"\n"
                "set xlabel \"training step\"\nset ylabel \"dead units  (%% of the layer)\"\n"
                "set yrange [0:100]\nset key off\n", lmax > 1 ? lmax : 2, lmax <= 10 ? "set cbtics 1\n" : "");
+    gp_xrange(g, 0, xhi, 0);
     for (size_t i = 0; i < s->n; i++) {
         fprintf(g, "set title LABEL[%zu] noenhanced\n", i + 1);
         if (has[i])
@@ -611,7 +631,7 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
     int sc[s->n], lc[s->n], qc[s->n], loc[s->n], hic[s->n], cc[s->n];
     const char *q[MAXQ];
     size_t nq = 0;
-    double xlo[MAXQ];
+    double xlo[MAXQ], xhi[MAXQ];
     for (size_t i = 0; i < s->n; i++) {
         const char *names[] = {"step", "layer", "quantity", "bin_lo", "bin_hi", "count"};
         int *cols[] = {&sc[i], &lc[i], &qc[i], &loc[i], &hic[i], &cc[i]};
@@ -625,9 +645,10 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
             const char *name = csvtab_str(&tab[i], r, qc[i]);
             size_t k = 0;
             while (k < nq && strcmp(q[k], name) != 0) k++;
-            if (k == nq && nq < MAXQ) xlo[nq] = INFINITY, q[nq++] = name;
-            double lo = csvtab_num(&tab[i], r, loc[i]);
-            if (k < nq && isfinite(lo) && at_step(&tab[i], r, sc[i], steps[i])) xlo[k] = fmin(xlo[k], lo);
+            if (k == nq && nq < MAXQ) xlo[nq] = INFINITY, xhi[nq] = -INFINITY, q[nq++] = name;
+            double lo = csvtab_num(&tab[i], r, loc[i]), hi = csvtab_num(&tab[i], r, hic[i]);
+            if (k < nq && isfinite(lo) && isfinite(hi) && at_step(&tab[i], r, sc[i], steps[i]))
+                xlo[k] = fmin(xlo[k], lo), xhi[k] = fmax(xhi[k], hi);
         }
     }
     int zeros[s->n * MAXQ], any[s->n * MAXQ];
@@ -685,6 +706,8 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
                 fputs("set multiplot next\n", g);
                 continue;
             }
+            double from = zeros[b] ? floor_below(xlo[k]) : xlo[k];
+            gp_xrange(g, from, xhi[k], 0.03 * (xhi[k] - from));
             fprintf(g, "plot DATA index %zu using ($4 > 0 ? NaN : $2):3:1 with lines lw 1.5 lc palette", i * nq + k);
             if (zeros[b])
                 fprintf(g, ", \\\n     DATA index %zu using ($4 > 0 ? $2 : NaN):3:1 with points pt 10 ps 1.3 lc palette", i * nq + k);
@@ -701,7 +724,7 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
     const PlotSet *s = f->s;
     long steps[s->n];
     int sc[s->n], pc[s->n], kc[s->n], vc[s->n], has[s->n];
-    double lo = INFINITY;
+    double lo = INFINITY, kmax = 1;
     size_t zeros = 0;
     for (size_t i = 0; i < s->n; i++) {
         const char *names[] = {"step", "sample", "k", "sv_log10"};
@@ -724,7 +747,9 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
             prev = sample;
             if (isfinite(v)) has[i] = 1, lo = fmin(lo, v);
             zeros += v == -INFINITY;
-            fprintf(f->dat, "%s ", csvtab_str(&tab[i], r, kc[i]));
+            if (csvtab_num(&tab[i], r, kc[i]) > kmax) kmax = csvtab_num(&tab[i], r, kc[i]);
+            num(f->dat, csvtab_num(&tab[i], r, kc[i]));
+            fputc(' ', f->dat);
             num(f->dat, v);
             fputc('\n', f->dat);
         }
@@ -733,7 +758,7 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
     for (size_t i = 0; i < s->n; i++)
         for (size_t r = 0; r < tab[i].rows; r++)
             if (at_step(&tab[i], r, sc[i], steps[i]) && csvtab_num(&tab[i], r, vc[i]) == -INFINITY)
-                fprintf(f->dat, "%s %zu\n", csvtab_str(&tab[i], r, kc[i]), i + 1);
+                num(f->dat, csvtab_num(&tab[i], r, kc[i])), fprintf(f->dat, " %zu\n", i + 1);
     char title[256];
     steps_title(title, sizeof title, "Singular values of the input-output Jacobian ∂h_L/∂h_1", steps, s->n);
     gp_begin(f, 800, 620, 1, title, steps);
@@ -743,6 +768,7 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
           "set xlabel \"k  (σ_1 ≥ σ_2 ≥ …; one line per probe sample)\" noenhanced\n"
           "set ylabel \"σ_k  (log scale)\" noenhanced\nset format y '10^{%g}'\n"
           "set key outside right top noenhanced samplen 3\n", g);
+    gp_xrange(g, 1, kmax, 0.5);
     if (zeros)
         fputs("set arrow from graph 0, first FLOOR to graph 1, first FLOOR nohead dt 3 lc rgb \"#777777\"\n"
               "set yrange [FLOOR - 0.5:*]\n", g);
@@ -813,6 +839,7 @@ static int close_rename(FILE *f, const char *tmp, const char *path, GtErr *e)
 
 int plot_write(const PlotSet *s, const PlotOptions *o, char *dat, char *gp, GtErr *e)
 {
+    if (!s->n) return gt_fail(e, GT_EINPUT, "no runs to plot");
     if (!plot_terminal(o->out))
         return gt_fail(e, GT_EINPUT, "--out %s: expected a file name ending in .png, .svg or .pdf", o->out);
     size_t len = strlen(o->out) - strlen(strrchr(o->out, '.'));
