@@ -283,10 +283,13 @@ static int load(const PlotRun *r, PlotKind k, CsvTab *t, GtErr *e)
     return csvtab_read(path, t, e);
 }
 
-static int column(const CsvTab *t, const PlotRun *r, PlotKind k, const char *name, int *c, GtErr *e)
+/* The N columns NAMES of run R's file for kind K, by name, into *COLS. */
+static int columns(const CsvTab *t, const PlotRun *r, PlotKind k, int n, const char *const names[],
+                   int *const cols[], GtErr *e)
 {
-    *c = csvtab_col(t, name);
-    if (*c < 0) return gt_fail(e, GT_EINPUT, "%s/%s: no column '%s'", r->dir, NEEDS[k], name);
+    for (int j = 0; j < n; j++)
+        if ((*cols[j] = csvtab_col(t, names[j])) < 0)
+            return gt_fail(e, GT_EINPUT, "%s/%s: no column '%s'", r->dir, NEEDS[k], names[j]);
     return GT_OK;
 }
 
@@ -329,7 +332,6 @@ static void gp_str(FILE *f, const char *s)
     }
     fputc('"', f);
 }
-
 
 static void block_begin(Fig *f, const char *what, size_t run)
 {
@@ -399,6 +401,21 @@ static void gp_xrange(FILE *g, double lo, double hi, double pad)
     fprintf(g, "set xrange [%.9g:%.9g]\n", lo - pad, hi + pad);
 }
 
+/* The dotted floor line where a log10 axis draws its exact zeros (at y = FLOOR), and the
+ * plot clause that draws them from the zeros' block. */
+static void gp_floor(FILE *g)
+{
+    fputs("set arrow from graph 0, first FLOOR to graph 1, first FLOOR nohead dt 3 lc rgb \"#777777\"\n"
+          "set yrange [FLOOR - 0.5:*]\n", g);
+}
+
+static void gp_zeros(FILE *g, int first, size_t block)
+{
+    fprintf(g, "%s    DATA index %zu using 1:(FLOOR) with points pt 10 ps 1.2 lc rgb \"#333333\" "
+               "title \"exactly 0 (log10 = -∞), on the dotted floor\"",
+            first ? "" : ", \\\n", block);
+}
+
 static void steps_title(char *buf, size_t n, const char *what, const long *steps, size_t runs)
 {
     int same = 1;
@@ -416,9 +433,8 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
     double lo = INFINITY, xlo = INFINITY, xhi = -INFINITY;
     size_t zeros = 0;
     for (size_t i = 0; i < s->n; i++) {
-        int rc = column(&tab[i], &s->run[i], PLOT_PROFILE, "step", &sc[i], e);
-        if (!rc) rc = column(&tab[i], &s->run[i], PLOT_PROFILE, "layer", &lc[i], e);
-        if (!rc) rc = column(&tab[i], &s->run[i], PLOT_PROFILE, yname, &yc[i], e);
+        int rc = columns(&tab[i], &s->run[i], PLOT_PROFILE, 3, (const char *const[]){"step", "layer", yname},
+                         (int *const[]){&sc[i], &lc[i], &yc[i]}, e);
         if (!rc) rc = pick_step(&tab[i], sc[i], f->o->step, &s->run[i], PLOT_PROFILE, &steps[i], e);
         if (rc) return rc;
     }
@@ -456,9 +472,7 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
                       : "set ylabel \"||∂L/∂W_l||  (Frobenius norm, log scale)\"\n", g);
     fputs("set format y '10^{%g}'\nset key outside right top noenhanced samplen 3\n", g);
     gp_xrange(g, xlo, xhi, 0.3);
-    if (zeros)
-        fputs("set arrow from graph 0, first FLOOR to graph 1, first FLOOR nohead dt 3 lc rgb \"#777777\"\n"
-              "set yrange [FLOOR - 0.5:*]\n", g);
+    if (zeros) gp_floor(g);
     fputs("plot \\\n", g);
     int first = 1;
     for (size_t i = 0; i < s->n; i++) {
@@ -467,10 +481,7 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
                 first ? "" : ", \\\n", i, i + 1, i + 1, i + 1);
         first = 0;
     }
-    if (zeros)
-        fprintf(g, "%s    DATA index %zu using 1:(FLOOR) with points pt 10 ps 1.3 lc rgb \"#333333\" "
-                   "title \"exactly 0 (log10 = -∞), on the dotted floor\"",
-                first ? "" : ", \\\n", s->n);
+    if (zeros) gp_zeros(g, first, s->n);
     fputc('\n', g);
     return GT_OK;
 }
@@ -483,9 +494,8 @@ static int fig_training(Fig *f, CsvTab *tab, GtErr *e)
     int sc[s->n], lc[s->n], ac[s->n], has_loss[s->n], has_acc[s->n];
     double xhi = 0;
     for (size_t i = 0; i < s->n; i++) {
-        int rc = column(&tab[i], &s->run[i], PLOT_TRAINING, "step", &sc[i], e);
-        if (!rc) rc = column(&tab[i], &s->run[i], PLOT_TRAINING, "loss", &lc[i], e);
-        if (!rc) rc = column(&tab[i], &s->run[i], PLOT_TRAINING, "test_acc", &ac[i], e);
+        int rc = columns(&tab[i], &s->run[i], PLOT_TRAINING, 3, (const char *const[]){"step", "loss", "test_acc"},
+                         (int *const[]){&sc[i], &lc[i], &ac[i]}, e);
         if (rc) return rc;
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -564,9 +574,8 @@ static int fig_dead(Fig *f, CsvTab *tab, GtErr *e)
     int sc[s->n], lc[s->n], dc[s->n], has[s->n];
     double lmax = 1, xhi = 0;
     for (size_t i = 0; i < s->n; i++) {
-        int rc = column(&tab[i], &s->run[i], PLOT_DEAD, "step", &sc[i], e);
-        if (!rc) rc = column(&tab[i], &s->run[i], PLOT_DEAD, "layer", &lc[i], e);
-        if (!rc) rc = column(&tab[i], &s->run[i], PLOT_DEAD, "frac_dead", &dc[i], e);
+        int rc = columns(&tab[i], &s->run[i], PLOT_DEAD, 3, (const char *const[]){"step", "layer", "frac_dead"},
+                         (int *const[]){&sc[i], &lc[i], &dc[i]}, e);
         if (rc) return rc;
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -633,13 +642,10 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
     size_t nq = 0;
     double xlo[MAXQ], xhi[MAXQ];
     for (size_t i = 0; i < s->n; i++) {
-        const char *names[] = {"step", "layer", "quantity", "bin_lo", "bin_hi", "count"};
-        int *cols[] = {&sc[i], &lc[i], &qc[i], &loc[i], &hic[i], &cc[i]};
-        for (int k = 0; k < 6; k++) {
-            int rc = column(&tab[i], &s->run[i], PLOT_HISTOGRAMS, names[k], cols[k], e);
-            if (rc) return rc;
-        }
-        int rc = pick_step(&tab[i], sc[i], f->o->step, &s->run[i], PLOT_HISTOGRAMS, &steps[i], e);
+        int rc = columns(&tab[i], &s->run[i], PLOT_HISTOGRAMS, 6,
+                         (const char *const[]){"step", "layer", "quantity", "bin_lo", "bin_hi", "count"},
+                         (int *const[]){&sc[i], &lc[i], &qc[i], &loc[i], &hic[i], &cc[i]}, e);
+        if (!rc) rc = pick_step(&tab[i], sc[i], f->o->step, &s->run[i], PLOT_HISTOGRAMS, &steps[i], e);
         if (rc) return rc;
         for (size_t r = 0; r < tab[i].rows; r++) {
             const char *name = csvtab_str(&tab[i], r, qc[i]);
@@ -727,13 +733,9 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
     double lo = INFINITY, kmax = 1;
     size_t zeros = 0;
     for (size_t i = 0; i < s->n; i++) {
-        const char *names[] = {"step", "sample", "k", "sv_log10"};
-        int *cols[] = {&sc[i], &pc[i], &kc[i], &vc[i]};
-        for (int k = 0; k < 4; k++) {
-            int rc = column(&tab[i], &s->run[i], PLOT_JACOBIAN, names[k], cols[k], e);
-            if (rc) return rc;
-        }
-        int rc = pick_step(&tab[i], sc[i], f->o->step, &s->run[i], PLOT_JACOBIAN, &steps[i], e);
+        int rc = columns(&tab[i], &s->run[i], PLOT_JACOBIAN, 4, (const char *const[]){"step", "sample", "k", "sv_log10"},
+                         (int *const[]){&sc[i], &pc[i], &kc[i], &vc[i]}, e);
+        if (!rc) rc = pick_step(&tab[i], sc[i], f->o->step, &s->run[i], PLOT_JACOBIAN, &steps[i], e);
         if (rc) return rc;
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -769,9 +771,7 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
           "set ylabel \"σ_k  (log scale)\" noenhanced\nset format y '10^{%g}'\n"
           "set key outside right top noenhanced samplen 3\n", g);
     gp_xrange(g, 1, kmax, 0.5);
-    if (zeros)
-        fputs("set arrow from graph 0, first FLOOR to graph 1, first FLOOR nohead dt 3 lc rgb \"#777777\"\n"
-              "set yrange [FLOOR - 0.5:*]\n", g);
+    if (zeros) gp_floor(g);
     fputs("plot \\\n", g);
     int first = 1;
     for (size_t i = 0; i < s->n; i++) {
@@ -780,10 +780,7 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
                 first ? "" : ", \\\n", i, i + 1, i + 1, i + 1);
         first = 0;
     }
-    if (zeros)
-        fprintf(g, "%s    DATA index %zu using 1:(FLOOR) with points pt 10 ps 1.0 lc rgb \"#333333\" "
-                   "title \"exactly 0 (log10 = -∞), on the dotted floor\"",
-                first ? "" : ", \\\n", s->n);
+    if (zeros) gp_zeros(g, first, s->n);
     fputc('\n', g);
     return GT_OK;
 }
