@@ -640,7 +640,7 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
     int sc[s->n], lc[s->n], qc[s->n], loc[s->n], hic[s->n], cc[s->n];
     const char *q[MAXQ];
     size_t nq = 0;
-    double xlo[MAXQ], xhi[MAXQ];
+    double xlo[MAXQ], xhi[MAXQ], layers = 0;
     for (size_t i = 0; i < s->n; i++) {
         int rc = columns(&tab[i], &s->run[i], PLOT_HISTOGRAMS, 6,
                          (const char *const[]){"step", "layer", "quantity", "bin_lo", "bin_hi", "count"},
@@ -667,6 +667,7 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
             /* totals per layer first: layers are numbered 1..L+1 */
             double lmax = 0;
             for (size_t r = 0; r < tab[i].rows; r++) lmax = fmax(lmax, csvtab_num(&tab[i], r, lc[i]));
+            layers = fmax(layers, lmax);
             for (double l = 1; l <= lmax; l++) {
                 double total = 0;
                 for (int pass = 0; pass < 2; pass++) {
@@ -702,6 +703,7 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
     fputs("set palette defined (0 \"#1f3a93\", 1 \"#17becf\", 2 \"#d08c00\", 3 \"#c0392b\")\n"
           "set cblabel \"layer\"\nset ylabel \"fraction of the layer's entries\"\nset key off\n"
           "set yrange [0:*]\n", g);
+    if (layers <= 10) fputs("set cbtics 1\n", g);
     for (size_t i = 0; i < s->n; i++)
         for (size_t k = 0; k < nq; k++) {
             size_t b = i * MAXQ + k;
