@@ -85,7 +85,7 @@ $(BUILD)/obj $(BUILD)/tests/obj:
 # sweep to a single-node Slurm it starts itself (its C paths run under ASan in test_sweep).
 SCRIPT_TESTS := $(wildcard tests/faults/run)
 ifneq ($(SANITIZE),1)
-SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run tests/slurm/run tests/install/run)
+SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run tests/slurm/run tests/install/run tests/plot/run)
 endif
 ENV_tests/report/run := env -u LANG -u LANGUAGE LC_ALL=C
 

@@ -1,8 +1,8 @@
 # bash completion for gradtrace(1): subcommands, each subcommand's long options (the lists
 # below are those of `gradtrace SUB --help`; tests/install/run checks that they agree), the
 # enumerated values of --activation, --init, --optimizer, --loss, --dtype, census --inputs
-# and --bias, --data specs (csv:, idx: and fashion-mnist: followed by a file or directory)
-# and FILE.ini for sweep. Installed as share/bash-completion/completions/gradtrace.
+# and --bias, --data specs (csv:, idx: and fashion-mnist: followed by a file or directory),
+# FILE.ini for sweep, and for plot its --kind and --y values and run or sweep directories. Installed as share/bash-completion/completions/gradtrace.
 
 _gradtrace_opts_run='--depth --width --activation --alpha --relu-grad-at-zero --init
   --sigma-w2 --sigma-b2 --data --test-csv --normalize --input-dim --classes --train-size
@@ -18,6 +18,7 @@ _gradtrace_opts_census='--widths --depths --trials --input-dim --inputs --bias -
 _gradtrace_opts_spectrum='--widths --depths --trials --activation --alpha --init --sigma-w2
   --sigma-b2 --seed --threads --csv'
 _gradtrace_opts_activations='--from --to --points --alpha --relu-grad-at-zero'
+_gradtrace_opts_plot='--kind --step --by --y --out'
 # options that take no value (after them, complete the next option)
 _gradtrace_flags=' --normalize --histograms --force --slurm --dry-run --csv --critical
   --phase-grid --per-layer --help --version '
@@ -46,12 +47,12 @@ _gradtrace()
     COMPREPLY=()
 
     if (( ${#w[@]} <= 2 )); then
-        COMPREPLY=($(compgen -W 'run sweep census spectrum theory activations help --version --help' -- "$cur"))
+        COMPREPLY=($(compgen -W 'run sweep census spectrum theory activations plot help --version --help' -- "$cur"))
         return 0
     fi
     sub=${w[1]}
     case $sub in
-        run|sweep|theory|census|spectrum|activations) ;;
+        run|sweep|theory|census|spectrum|activations|plot) ;;
         *) return 0 ;;
     esac
     local -n opts_ref=_gradtrace_opts_$sub
@@ -59,6 +60,17 @@ _gradtrace()
 
     local acts='sigmoid tanh relu leaky_relu elu selu gelu softplus swish softsign linear'
     local inits='standard xavier-uniform xavier-normal he-uniform he-normal lecun-normal orthogonal gaussian rai'
+    if [[ $sub == plot && $prev == -* ]]; then
+        case $prev in
+            --kind) COMPREPLY=($(compgen -W 'profile training dead histograms jacobian' -- "$cur")) ;;
+            --y) COMPREPLY=($(compgen -W 'grad delta' -- "$cur")) ;;
+            --step) COMPREPLY=($(compgen -W 'last' -- "$cur")) ;;
+            --out)
+                compopt -o filenames 2>/dev/null
+                COMPREPLY=($(compgen -f -- "$cur")) ;;
+        esac
+        [[ $prev == --@(kind|y|step|out|by) ]] && return 0
+    fi
     if [[ $prev == -* && $_gradtrace_flags != *" $prev "* ]]; then
         case $prev in
             --activation) COMPREPLY=($(compgen -W "$acts" -- "$cur")) ;;
@@ -103,6 +115,10 @@ _gradtrace()
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+    elif [[ $sub == plot ]]; then
+        # run and sweep directories
+        compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -d -- "$cur"))
     elif [[ $sub == sweep ]]; then
         # FILE.ini (and directories on the way to one)
         compopt -o filenames 2>/dev/null

@@ -10,7 +10,9 @@ do for [i = 1:R_n] {
     if (strstrt(" " . inits . " ", " " . R_init[i] . " ") == 0) { inits = inits . " " . R_init[i] }
 }
 idx = dir . "/index.csv"
-ok(x) = strcol("status") eq "complete" || strcol("status") eq "diverged"
+# an index.csv row's finished run among R_1..R_n (0: none), for its options whatever the
+# axes are (gnuplot's strcol cuts the quoted id at its first comma)
+run_of(x) = sum [k = 1:R_n] (int(R_row[k]) == int(column(0)) + 1 ? k : 0)
 S_ = scan(sprintf("'%s'", idx), "grad_log10_first_start", "", 0, 0, 0)
 YMIN = real(word(S_, 1)); YMAX = real(word(S_, 2)); NZ = int(word(S_, 3))
 eval FLOOR_SETUP
@@ -22,11 +24,11 @@ set ylabel "||∂L/∂W_1||  (Frobenius norm, log scale)"
 @LOG10Y
 set xrange [0:*]
 set key outside right top font ",10" samplen 4 title "activation, init" noenhanced
-sel(a, i) = ok(0) && strcol("activation") eq a && strcol("init") eq i
-plot for [a in acts] for [i in inits] idx using (sel(a, i) ? column("depth") : NaN):(finite(column("grad_log10_first_start"))) \
+sel(a, i) = (k_ = run_of(0), k_ > 0 && R_activation[k_] eq a && R_init[k_] eq i)
+plot for [a in acts] for [i in inits] idx using (sel(a, i) ? real(R_depth[k_]) : NaN):(finite(column("grad_log10_first_start"))) \
         smooth unique with linespoints lw LW ps PS pt act_pt(a) lc rgb act_color(a) dt init_dt(a, i) \
         title sprintf("%s, %s", a, i) noenhanced, \
-     for [a in acts] for [i in inits] idx using (sel(a, i) ? column("depth") : NaN):(finite(column("grad_log10_first_start"))) \
+     for [a in acts] for [i in inits] idx using (sel(a, i) ? real(R_depth[k_]) : NaN):(finite(column("grad_log10_first_start"))) \
         with points pt 1 ps 0.5 lc rgb act_color(a) notitle, \
-     for [a in acts] for [i in inits] idx using (sel(a, i) ? column("depth") : NaN):(at_floor(column("grad_log10_first_start"))) \
+     for [a in acts] for [i in inits] idx using (sel(a, i) ? real(R_depth[k_]) : NaN):(at_floor(column("grad_log10_first_start"))) \
         with points pt ZERO_PT ps 1.2 lc rgb act_color(a) notitle

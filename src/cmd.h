@@ -9,5 +9,6 @@ int cmd_theory(int argc, char **argv);
 int cmd_census(int argc, char **argv);
 int cmd_spectrum(int argc, char **argv);
 int cmd_act(int argc, char **argv);    /* `gradtrace activations` */
+int cmd_plot(int argc, char **argv);
 
 #endif

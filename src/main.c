@@ -17,6 +17,7 @@ static const struct {
     {"spectrum", cmd_spectrum, "Jacobian singular values over fresh initialisations"},
     {"theory", cmd_theory, "mean-field predictions: q*, chi1, depth scale"},
     {"activations", cmd_act, "f and f' of every activation on a grid of x, as CSV"},
+    {"plot", cmd_plot, "draw run and sweep directories with gnuplot (script and data kept)"},
 };
 
 static void usage(FILE *f)
