@@ -173,11 +173,20 @@ static char *config_text(const Config *c)
     return text;
 }
 
+/* --resume DIR of a finished run: nothing to do */
+static int check_unfinished(const char *dir, GtErr *e)
+{
+    if (!summary_finished(dir)) return GT_OK;
+    return gt_fail(e, GT_EINPUT, "--resume %s: the run there has finished (run.json); nothing "
+                   "to resume", dir);
+}
+
 int run_checkpoint_config(Config *c, const char *dir, GtErr *e)
 {
     char *text;
     CkptBuf b;
-    int rc = ckpt_read(dir, NULL, &text, &b, e);
+    int rc = check_unfinished(dir, e);
+    if (!rc) rc = ckpt_read(dir, NULL, &text, &b, e);
     if (rc) return rc;
     ckpt_buf_free(&b);
     for (char *l = text, *nl; !rc && *l; l = nl + 1) {
@@ -262,6 +271,14 @@ static int restore(Run *r, GtErr *e)
     memcpy(&r->t_before, &head[1], sizeof r->t_before);
     r->opt.t = (long)t;
     r->checkpointed = 1;
+    /* an interrupted run moved its weights into place: the earlier steps' are linked back
+     * into the staging directory (a killed run's are still there) */
+    char weights[4096], wtmp[4096];
+    snprintf(weights, sizeof weights, "%s/weights", c->out);
+    weights_tmp(r, wtmp, sizeof wtmp);
+    if (access(wtmp, F_OK) != 0 && access(weights, F_OK) == 0 &&
+        (rc = trace_link_tree(weights, wtmp, e)))
+        return rc;
     for (int i = 0; i < NTRACES; i++)
         if (trace_wanted(c, i) &&
             (rc = csv_resume_live(trace_file(r, i), c->out, TRACES[i].name, head[2 + i],
@@ -333,9 +350,7 @@ static int setup(Run *r, GtErr *e)
     if (!(r->config_text = config_text(c))) return gt_fail(e, GT_ESYS, "out of memory");
     if ((rc = trace_mkdir(c->out, e))) return rc;
     if (r->o->resume) {
-        if (summary_finished(c->out))
-            return gt_fail(e, GT_EINPUT, "--resume %s: the run there has finished (run.json); "
-                           "nothing to resume", c->out);
+        if ((rc = check_unfinished(c->out, e))) return rc;
         trace_clean_tmp(c->out); /* a checkpoint being written when the run was killed */
         return restore(r, e);
     }
@@ -638,6 +653,9 @@ int run_train(const Config *c, const RunOpts *o, volatile sig_atomic_t *stop, Ru
     r.t0 = gt_now();
     openblas_set_num_threads((int)c->threads);
     int rc = setup(&r, e);
+    if (!rc && o->resume && o->progress != PROGRESS_OFF)
+        fprintf(stderr, "gradtrace run: resuming at step %ld of %ld from %s/%s\n", r.first,
+                r.total_steps, c->out, CKPT_NAME);
     if (!rc) {
         progress_start(&r.prog, o->progress, stderr, r.total_steps, r.first);
         rc = train(&r, stop, &sum, e);

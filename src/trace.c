@@ -523,6 +523,31 @@ void trace_clean_partial(const char *dir)
     closedir(d);
 }
 
+static const char *g_link_src, *g_link_dst; /* trace_link_tree's, for its nftw callback */
+static int g_link_err;
+
+static int link_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)ftw;
+    char to[4096];
+    snprintf(to, sizeof to, "%s%s", g_link_dst, path + strlen(g_link_src));
+    int ok = flag == FTW_D ? mkdir(to, 0777) == 0 || errno == EEXIST
+             : flag == FTW_F ? link(path, to) == 0 || errno == EEXIST : 1;
+    if (!ok) g_link_err = errno;
+    return !ok;
+}
+
+int trace_link_tree(const char *src, const char *dst, GtErr *e)
+{
+    g_link_src = src;
+    g_link_dst = dst;
+    g_link_err = 0;
+    if (nftw(src, link_entry, 16, FTW_PHYS) != 0)
+        return gt_fail(e, GT_EINPUT, "%s: cannot link %s into it: %s", dst, src,
+                       strerror(g_link_err ? g_link_err : errno));
+    return GT_OK;
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb, (void)flag, (void)ftw;

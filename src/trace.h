@@ -70,6 +70,9 @@ int csv_failed(const CsvFile *c, GtErr *e);
 void trace_clean_tmp(const char *dir);
 /* Removes every DIR/NAME.partial (files and directories) of an earlier, unfinished run. */
 void trace_clean_partial(const char *dir);
+/* Makes DST a copy of the directory tree SRC whose files are hard links to SRC's (files
+ * here are replaced by rename, never changed in place, so the copy stays intact). */
+int trace_link_tree(const char *src, const char *dst, GtErr *e);
 /* Removes PATH and everything under it (rm -rf); 0 when it is gone or was never there. */
 int trace_rmtree(const char *path);
 /* Closes and removes the temporary file (error paths). Safe on a closed, finished or zeroed
