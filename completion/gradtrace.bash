@@ -8,7 +8,7 @@ _gradtrace_opts_run='--depth --width --activation --alpha --relu-grad-at-zero --
   --sigma-w2 --sigma-b2 --data --test-csv --normalize --input-dim --classes --train-size
   --test-size --eval-every --loss --optimizer --lr --momentum --batch --steps --epochs --dtype
   --seed --threads --every --census-every --probe-size --jacobian-every --jacobian-samples
-  --histograms --save-weights --out --force --progress --quiet'
+  --histograms --save-weights --checkpoint-every --out --force --progress --quiet --resume'
 _gradtrace_opts_sweep='--out -j --jobs --shard --index --slurm --array-size --sbatch-args
   --dry-run'
 _gradtrace_opts_theory='--activation --alpha --sigma-w2 --sigma-b2 --depth --q0 --csv
@@ -94,7 +94,7 @@ _gradtrace()
             --test-csv)
                 compopt -o filenames 2>/dev/null
                 COMPREPLY=($(compgen -f -- "$cur")) ;;
-            --out|--index)
+            --out|--index|--resume)
                 compopt -o filenames 2>/dev/null
                 COMPREPLY=($(compgen -d -- "$cur")) ;;
             *) ;;  # a number, a list or a range: nothing to offer
