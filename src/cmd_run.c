@@ -37,7 +37,7 @@ static void print_cli_help(FILE *f)
 /* Takes the command-line-only options out of argv (in place); the rest is the
  * configuration's. */
 /* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or NULL when argv[*i]
- * is another option; *missing when the value is missing. */
+ * is another option; *missing when the value is missing (the end, or another option). */
 static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
 {
     size_t n = strlen(name);
@@ -45,7 +45,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, in
     if (strncmp(a, name, n) != 0) return NULL;
     if (a[n] == '=') return a + n + 1;
     if (a[n]) return NULL;
-    if (*i + 1 == argc) {
+    if (*i + 1 == argc || strncmp(argv[*i + 1], "--", 2) == 0) { /* another option */
         *missing = 1;
         return NULL;
     }
