@@ -116,13 +116,13 @@ int ckpt_write(const char *dir, const char *config, const CkptBuf *payload, GtEr
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) return gt_fail(e, GT_EINPUT, "%s: cannot write: %s", path, strerror(errno));
     const char *hook = getenv("GRADTRACE_TEST_STOP_IN_CHECKPOINT");
-    int stop_here = hook && atoi(hook) == ++g_writes;
+    int stop_here = hook && strtol(hook, NULL, 10) == ++g_writes;
     size_t half = payload->len / 2;
     const unsigned char *pb = payload->len ? payload->buf : head; /* never NULL + 0 */
     int err = write_all(fd, head, HEAD_BYTES);
     if (!err) err = write_all(fd, (const unsigned char *)config, clen);
     if (!err) err = write_all(fd, pb, half);
-    if (!err && stop_here) raise(SIGSTOP);
+    if (!err && stop_here) (void)raise(SIGSTOP); /* a test's hook: it sees the stop */
     if (!err) err = write_all(fd, pb + half, payload->len - half);
     if (!err) err = write_all(fd, tail, 4);
     if (!err && fsync(fd) != 0) err = errno;

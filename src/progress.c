@@ -63,7 +63,7 @@ void progress_step(Progress *p, long step, long epoch, double loss, double test_
         fprintf(p->f, "\r%s\033[K", line); /* \033[K: clear what a longer line left */
         p->drawn = 1;
     }
-    fflush(p->f);
+    (void)fflush(p->f); /* stderr: nowhere to report a failure */
     p->t_drawn = now;
 }
 
@@ -71,7 +71,7 @@ void progress_end(Progress *p)
 {
     if (p->f && p->drawn) {
         fputc('\n', p->f);
-        fflush(p->f);
+        (void)fflush(p->f);
     }
     p->drawn = 0;
 }
