@@ -1,7 +1,6 @@
 /* `gradtrace run`: one training run into a run directory. */
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -34,8 +33,6 @@ static void print_cli_help(FILE *f)
             "--progress WHEN", "", "--quiet", "--resume DIR", "");
 }
 
-/* Takes the command-line-only options out of argv (in place); the rest is the
- * configuration's. */
 /* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or NULL when argv[*i]
  * is another option; *missing when the value is missing (the end, or another option). */
 static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
@@ -52,6 +49,8 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, in
     return argv[++*i];
 }
 
+/* Takes the command-line-only options out of argv (in place); the rest is the
+ * configuration's. */
 static int take_cli_options(int *argc, char **argv, RunOpts *o, const char **resume, GtErr *e)
 {
     int out = 1;
@@ -91,11 +90,12 @@ int cmd_run(int argc, char **argv)
     config_init(&c);
     int rc = take_cli_options(&argc, argv, &o, &resume, &e);
     /* --resume DIR: the checkpoint's configuration, then any options given on top (they must
-     * agree with it: run_train compares) */
-    if (!rc && resume) {
-        for (int i = 1; i < argc; i++)
-            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) resume = NULL;
-        if (resume) rc = run_checkpoint_config(&c, resume, &e);
+     * agree with it: run_train compares); --help wins over a missing checkpoint */
+    int help = 0;
+    for (int i = 1; i < argc; i++)
+        help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+    if (!rc && resume && !help) {
+        rc = run_checkpoint_config(&c, resume, &e);
         o.resume = 1;
     }
     if (!rc) rc = config_parse_args(&c, argc, argv, &e);
