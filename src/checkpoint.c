@@ -173,8 +173,10 @@ static int first_difference(const char *a, const char *b, char *key, char *va, c
             const char *l = la ? a : b;
             size_t kl = strcspn(l, "=\n");
             snprintf(key, n, "%.*s", (int)kl, l);
-            snprintf(va, n, "%.*s", la > kl ? (int)(la - kl - 1) : 6, la > kl ? a + kl + 1 : "(none)");
-            snprintf(vb, n, "%.*s", lb > kl ? (int)(lb - kl - 1) : 6, lb > kl ? b + kl + 1 : "(none)");
+            if (la > kl) snprintf(va, n, "%.*s", (int)(la - kl - 1), a + kl + 1);
+            else snprintf(va, n, "(none)");
+            if (lb > kl) snprintf(vb, n, "%.*s", (int)(lb - kl - 1), b + kl + 1);
+            else snprintf(vb, n, "(none)");
             return 1;
         }
         a += la + (a[la] == '\n');

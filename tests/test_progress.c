@@ -21,7 +21,8 @@ static void test_format(void **state)
     progress_format(b, sizeof b, 120, 1000, 1, 2.302585, NAN, 85.34);
     assert_string_equal(b, "step 120/1000  epoch 1  loss 2.303  85.3 steps/s  ETA 11s");
     progress_format(b, sizeof b, 120, 1000, 1, 2.302585, 0.11201, 850.4);
-    assert_string_equal(b, "step 120/1000  epoch 1  loss 2.303  test_acc 0.1120  850 steps/s  ETA 2s");
+    assert_string_equal(b, "step 120/1000  epoch 1  loss 2.303  test_acc 0.1120  850 steps/s  "
+                           "ETA 2s");
     progress_format(b, sizeof b, 1, 1000000, 0, 0.5, NAN, 10);
     assert_string_equal(b, "step 1/1000000  epoch 0  loss 0.5  10.0 steps/s  ETA 27h46m");
     progress_format(b, sizeof b, 1, 1000, 0, INFINITY, NAN, 10);
@@ -39,7 +40,8 @@ static char *drive(ProgressMode mode, char *buf, size_t n)
     Progress p;
     progress_start(&p, mode, f, 30, 0);
     for (long s = 0; s < 30; s++)
-        progress_step(&p, s, s / 10, 1.0 / (double)(s + 1), s == 10 ? 0.75 : NAN, s % 10 == 0 || s == 29);
+        progress_step(&p, s, s / 10, 1.0 / (double)(s + 1), s == 10 ? 0.75 : NAN,
+                      s % 10 == 0 || s == 29);
     progress_end(&p);
     fclose(f);
     return buf;
@@ -60,7 +62,8 @@ static void test_modes(void **state)
     assert_non_null(strstr(buf, "gradtrace run: step 1/30  epoch 0  loss 1"));
     assert_non_null(strstr(buf, "gradtrace run: step 11/30  epoch 1  loss 0.09091  test_acc 0.7500"));
     assert_non_null(strstr(buf, "gradtrace run: step 30/30  epoch 2  loss 0.03333"));
-    assert_null(strstr(buf, "step 21/30  epoch 2  loss 0.04762  test_acc")); /* its own step only */
+    /* the accuracy on its own step only */
+    assert_null(strstr(buf, "step 21/30  epoch 2  loss 0.04762  test_acc"));
     assert_null(strchr(buf, '\r'));
     memset(buf, 0, sizeof buf);
     drive(PROGRESS_OFF, buf, sizeof buf);
