@@ -8,7 +8,7 @@ _gradtrace_opts_run='--depth --width --activation --alpha --relu-grad-at-zero --
   --sigma-w2 --sigma-b2 --data --test-csv --normalize --input-dim --classes --train-size
   --test-size --eval-every --loss --optimizer --lr --momentum --batch --steps --epochs --dtype
   --seed --threads --every --census-every --probe-size --jacobian-every --jacobian-samples
-  --histograms --save-weights --out --force'
+  --histograms --save-weights --checkpoint-every --out --force --progress --quiet --resume'
 _gradtrace_opts_sweep='--out -j --jobs --shard --index --slurm --array-size --sbatch-args
   --dry-run'
 _gradtrace_opts_theory='--activation --alpha --sigma-w2 --sigma-b2 --depth --q0 --csv
@@ -20,7 +20,7 @@ _gradtrace_opts_spectrum='--widths --depths --trials --activation --alpha --init
 _gradtrace_opts_activations='--from --to --points --alpha --relu-grad-at-zero'
 _gradtrace_opts_plot='--kind --step --by --y --out'
 # options that take no value (after them, complete the next option)
-_gradtrace_flags=' --normalize --histograms --force --slurm --dry-run --csv --critical
+_gradtrace_flags=' --normalize --histograms --force --quiet --slurm --dry-run --csv --critical
   --phase-grid --per-layer --help --version '
 
 # COMPREPLY for a word that holds ':' (csv:PATH): bash splits words at the characters of
@@ -78,6 +78,7 @@ _gradtrace()
             --optimizer) COMPREPLY=($(compgen -W 'sgd momentum adam' -- "$cur")) ;;
             --loss) COMPREPLY=($(compgen -W 'xent mse' -- "$cur")) ;;
             --dtype) COMPREPLY=($(compgen -W 'float32 float64' -- "$cur")) ;;
+            --progress) COMPREPLY=($(compgen -W 'auto lines off' -- "$cur")) ;;
             --bias) COMPREPLY=($(compgen -W 'on off' -- "$cur")) ;;
             --inputs)
                 COMPREPLY=($(compgen -W 'pm1 gaussian: uniform:' -- "$cur"))
@@ -105,7 +106,7 @@ _gradtrace()
             --test-csv)
                 compopt -o filenames 2>/dev/null
                 COMPREPLY=($(compgen -f -- "$cur")) ;;
-            --out|--index)
+            --out|--index|--resume)
                 compopt -o filenames 2>/dev/null
                 COMPREPLY=($(compgen -d -- "$cur")) ;;
             *) ;;  # a number, a list or a range: nothing to offer

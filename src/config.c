@@ -112,6 +112,9 @@ static const Opt OPTS[] = {
     {"histograms", O_FLAG, F(histograms), "0", NULL, "write histograms.csv", 0, 0, 0, 0, 0, 0},
     {"save-weights", O_STEPS, F(save_weights), "", "S[,S...]",
      "save weights/step-S/W1.npy, b1.npy, ... at these steps", 0, 0, 0, 0, 0, 0},
+    {"checkpoint-every", O_LONG, F(checkpoint_every), "0", "K",
+     "write DIR/checkpoint.bin every K steps, for gradtrace run --resume DIR (0: off)",
+     0, 1000000000, 0, 0, 0, 0},
     {"out", O_STR, F(out), "gradtrace-out", "DIR", "run directory", 0, 0, 0, 0, 0, 0},
     {"force", O_FLAG, F(force), "0", NULL, "replace a complete run already in --out", 0, 0, 0, 0, 0, 0},
 };

@@ -32,6 +32,7 @@ typedef struct {
     int dtype;                /* Dtype */
     long seed, threads, every, census_every, probe_size;
     long jacobian_every, jacobian_samples; /* jacobian.csv: every K steps (0: off), N samples */
+    long checkpoint_every;    /* DIR/checkpoint.bin every K steps (0: off) */
     long save_weights[MAX_SAVE_STEPS];
     int n_save_weights;
 } Config;

@@ -1,13 +1,14 @@
 /* The training loop of `gradtrace run`: data -> net -> probes -> traces (DESIGN.md §2).
  * Step s describes the weights after s updates: its forward, backward and probes, then its
- * update. Every file is written under a temporary name and renamed when complete; run.json
- * is written last. */
+ * update. The traces are written as NAME.partial, flushed at every logged step (readable
+ * while the run goes) and renamed to NAME when the run ends; run.json is written last. */
 #include "run.h"
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -15,12 +16,14 @@
 #include <unistd.h>
 
 #include "census.h"
+#include "checkpoint.h"
 #include "data.h"
 #include "hist.h"
 #include "jacobian.h"
 #include "net.h"
 #include "optim.h"
 #include "probe.h"
+#include "progress.h"
 #include "summary.h"
 #include "trace.h"
 
@@ -35,6 +38,8 @@ static const char LAYERS_HEADER[] =
 
 typedef struct {
     const Config *c;
+    const RunOpts *o;
+    Progress prog;
     Dataset train, test;
     Net net;
     Optim opt;
@@ -43,34 +48,60 @@ typedef struct {
     LayerStats *st;
     double *scratch;
     uint32_t *order;   /* the epoch's sample order */
+    Rng shuffle;       /* draws each epoch's order */
     int32_t *ybuf;     /* labels of the current batch */
     CsvFile steps, layers, census_csv, hist, jac_csv, jac_sum_csv;
     CsvFile json;      /* run.json, staged by commit() */
     long total_steps, per_epoch;
+    long first;        /* the step this process starts at (> 0: resumed) */
+    int checkpointed;  /* a checkpoint of this run is in --out (written or resumed from) */
+    char *config_text; /* what a checkpoint records of c */
     int digits;
     double t0, t_loaded;
+    double t_before;   /* seconds the run had run before it was resumed */
 } Run;
 
-/* Weights are saved under DIR/.weights.tmp.PID (save_weights) and moved to DIR/weights by
+/* The CSV traces, in the order of a checkpoint's offsets. */
+static const struct {
+    const char *name, *header;
+    size_t off;
+} TRACES[] = {
+    {"steps.csv", STEPS_HEADER, offsetof(Run, steps)},
+    {"layers.csv", LAYERS_HEADER, offsetof(Run, layers)},
+    {"census.csv", CENSUS_HEADER, offsetof(Run, census_csv)},
+    {"histograms.csv", HIST_HEADER, offsetof(Run, hist)},
+    {"jacobian.csv", JAC_HEADER, offsetof(Run, jac_csv)},
+    {"jacobian_summary.csv", JAC_SUMMARY_HEADER, offsetof(Run, jac_sum_csv)},
+};
+#define NTRACES ((int)(sizeof TRACES / sizeof *TRACES))
+
+static CsvFile *trace_file(Run *r, int i) { return (CsvFile *)((char *)r + TRACES[i].off); }
+
+/* Whether configuration c writes trace i. */
+static int trace_wanted(const Config *c, int i)
+{
+    return i < 3 || (i == 3 && c->histograms) || (i > 3 && c->jacobian_every);
+}
+
+/* Weights are saved under DIR/weights.partial (save_weights) and moved to DIR/weights by
  * commit(): a run that fails or is killed never touches the weights of a run it would
  * replace. */
 static void weights_tmp(const Run *r, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s/.weights.tmp.%ld", r->c->out, (long)getpid());
+    snprintf(buf, n, "%s/weights" PARTIAL_SUFFIX, r->c->out);
 }
 
 static void run_free(Run *r)
 {
-    csv_abort(&r->steps);
-    csv_abort(&r->layers);
-    csv_abort(&r->census_csv);
-    csv_abort(&r->hist);
-    csv_abort(&r->jac_csv);
-    csv_abort(&r->jac_sum_csv);
+    /* left open only by a failed run: one with a checkpoint keeps them for --resume */
+    for (int i = 0; i < NTRACES; i++)
+        if (r->checkpointed) csv_detach(trace_file(r, i));
+        else csv_abort(trace_file(r, i));
     csv_abort(&r->json);
     char wtmp[4096];
     weights_tmp(r, wtmp, sizeof wtmp);
-    trace_rmtree(wtmp); /* left only by a failed run: commit() moves it */
+    if (!r->checkpointed && !r->o->resume) trace_rmtree(wtmp); /* commit() moves it */
+    free(r->config_text);
     jac_probe_free(&r->jac);
     census_free(&r->census);
     optim_free(&r->opt);
@@ -115,6 +146,144 @@ static int check_memory(const Run *r, const NetSpec *ns, GtErr *e)
                            (double)lim.rlim_cur / 1073741824.0);
         munmap(p, (size_t)(need + blas));
     }
+    return GT_OK;
+}
+
+/* The configuration a checkpoint records: "key=value" lines of every option but those
+ * that do not change what the run computes (--out, --force, --checkpoint-every). */
+static void add_text_line(void *ctx, const char *key, const char *val)
+{
+    if (strcmp(key, "out") == 0 || strcmp(key, "force") == 0 ||
+        strcmp(key, "checkpoint-every") == 0)
+        return;
+    fprintf(ctx, "%s=%s\n", key, val);
+}
+
+static char *config_text(const Config *c)
+{
+    char *text = NULL;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return NULL;
+    config_foreach(c, add_text_line, f);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* --resume DIR of a finished run: nothing to do */
+static int check_unfinished(const char *dir, GtErr *e)
+{
+    if (!summary_finished(dir)) return GT_OK;
+    return gt_fail(e, GT_EINPUT, "--resume %s: the run there has finished (run.json); nothing "
+                   "to resume", dir);
+}
+
+int run_checkpoint_config(Config *c, const char *dir, GtErr *e)
+{
+    char *text;
+    CkptBuf b;
+    int rc = check_unfinished(dir, e);
+    if (!rc) rc = ckpt_read(dir, NULL, &text, &b, e);
+    if (rc) return rc;
+    ckpt_buf_free(&b);
+    for (char *l = text, *nl; !rc && *l; l = nl + 1) {
+        nl = strchr(l, '\n');
+        char *eq = strchr(l, '=');
+        if (!nl || !eq || eq > nl) {
+            rc = gt_fail(e, GT_EINPUT, "%s/%s: damaged configuration", dir, CKPT_NAME);
+            break;
+        }
+        *eq = *nl = 0;
+        rc = config_set(c, l, eq + 1, e);
+    }
+    free(text);
+    return rc ? rc : config_set(c, "out", dir, e);
+}
+
+/* The checkpoint's payload, in this order: the next step, the seconds run so far, the
+ * traces' byte offsets, the shuffle stream, the epoch's sample order, the parameters, the
+ * optimiser's step count and state, the census's memory of dead units. Everything as raw
+ * bytes, so floats come back bit for bit. */
+static size_t optim_state_bytes(const Run *r)
+{
+    size_t copies = r->opt.kind == OPT_ADAM ? 2 : r->opt.kind == OPT_MOMENTUM ? 1 : 0;
+    return copies * r->net.nparams * dtype_size(r->net.dtype);
+}
+
+static size_t census_units(const Run *r) { return (size_t)r->census.layers * r->census.width; }
+
+/* Writes a checkpoint before step `step` (the weights after `step` updates). The traces are
+ * flushed and fsynced first: the offsets it records are on disk before it is. */
+static int checkpoint(Run *r, long step, GtErr *e)
+{
+    int64_t head[2 + NTRACES] = {step};
+    double secs = gt_now() - r->t0 + r->t_before;
+    int rc;
+    for (int i = 0; i < NTRACES; i++) {
+        CsvFile *f = trace_file(r, i);
+        (void)csv_sync(f);
+        if ((rc = csv_failed(f, e))) return rc;
+        head[2 + i] = csv_offset(f);
+    }
+    memcpy(&head[1], &secs, sizeof secs);
+    CkptBuf b = {0};
+    int64_t t = r->opt.t;
+    ckpt_put(&b, head, sizeof head);
+    ckpt_put(&b, r->shuffle.s, sizeof r->shuffle.s);
+    ckpt_put(&b, r->order, r->train.n * sizeof *r->order);
+    ckpt_put(&b, r->net.params, r->net.nparams * dtype_size(r->net.dtype));
+    ckpt_put(&b, &t, sizeof t);
+    ckpt_put(&b, r->opt.state, optim_state_bytes(r));
+    ckpt_put(&b, r->census.ever_dead, census_units(r));
+    rc = ckpt_write(r->c->out, r->config_text, &b, e);
+    ckpt_buf_free(&b);
+    if (!rc) r->checkpointed = 1;
+    return rc;
+}
+
+/* Reads the checkpoint back into the run set up from the same configuration and reopens
+ * the traces at its offsets. */
+static int restore(Run *r, GtErr *e)
+{
+    const Config *c = r->c;
+    char *text;
+    CkptBuf b;
+    int rc = ckpt_read(c->out, r->config_text, &text, &b, e);
+    if (rc) return rc;
+    free(text);
+    int64_t head[2 + NTRACES], t;
+    int bad = ckpt_get(&b, head, sizeof head) ||
+              ckpt_get(&b, r->shuffle.s, sizeof r->shuffle.s) ||
+              ckpt_get(&b, r->order, r->train.n * sizeof *r->order) ||
+              ckpt_get(&b, r->net.params, r->net.nparams * dtype_size(r->net.dtype)) ||
+              ckpt_get(&b, &t, sizeof t) ||
+              ckpt_get(&b, r->opt.state, optim_state_bytes(r)) ||
+              ckpt_get(&b, r->census.ever_dead, census_units(r)) || b.at != b.len ||
+              head[0] < 1 || head[0] >= r->total_steps;
+    ckpt_buf_free(&b);
+    if (bad)
+        return gt_fail(e, GT_EINPUT, "%s/%s: its state does not fit this run (sizes differ); "
+                       "run again with --force", c->out, CKPT_NAME);
+    r->first = (long)head[0];
+    memcpy(&r->t_before, &head[1], sizeof r->t_before);
+    r->opt.t = (long)t;
+    r->checkpointed = 1;
+    /* an interrupted run moved its weights into place: the earlier steps' are linked back
+     * into the staging directory (a killed run's are still there) */
+    char weights[4096], wtmp[4096];
+    snprintf(weights, sizeof weights, "%s/weights", c->out);
+    weights_tmp(r, wtmp, sizeof wtmp);
+    if (access(wtmp, F_OK) != 0 && access(weights, F_OK) == 0 &&
+        (rc = trace_link_tree(weights, wtmp, e)))
+        return rc;
+    for (int i = 0; i < NTRACES; i++)
+        if (trace_wanted(c, i) &&
+            (rc = csv_resume_live(trace_file(r, i), c->out, TRACES[i].name, head[2 + i],
+                                  r->digits, e)))
+            return rc;
     return GT_OK;
 }
 
@@ -175,26 +344,32 @@ static int setup(Run *r, GtErr *e)
     if (!r->st || !r->scratch || !r->order || !r->ybuf)
         return gt_fail(e, GT_ESYS, "out of memory");
     for (size_t i = 0; i < r->train.n; i++) r->order[i] = (uint32_t)i;
+    rng_seed(&r->shuffle, (uint64_t)c->seed, RNG_SHUFFLE);
 
     r->digits = c->dtype == DT_F32 ? 9 : 17;
+    if (!(r->config_text = config_text(c))) return gt_fail(e, GT_ESYS, "out of memory");
     if ((rc = trace_mkdir(c->out, e))) return rc;
+    if (r->o->resume) {
+        if ((rc = check_unfinished(c->out, e))) return rc;
+        trace_clean_tmp(c->out); /* a checkpoint being written when the run was killed */
+        return restore(r, e);
+    }
     if (!c->force && summary_finished(c->out))
         return gt_fail(e, GT_EINPUT,
                        "--out %s: holds a finished run (run.json); use --force to replace it, "
                        "or another --out", c->out);
+    if (!c->force && ckpt_exists(c->out))
+        return gt_fail(e, GT_EINPUT,
+                       "--out %s: holds the checkpoint of an unfinished run; continue it with "
+                       "gradtrace run --resume %s, or start over with --force", c->out, c->out);
+    ckpt_remove(c->out); /* a stale or damaged one: it describes .partial files replaced now */
     trace_clean_tmp(c->out); /* left by a run that was killed */
-    if ((rc = csv_open(&r->steps, c->out, "steps.csv", STEPS_HEADER, r->digits, e)) ||
-        (rc = csv_open(&r->layers, c->out, "layers.csv", LAYERS_HEADER, r->digits, e)) ||
-        (rc = csv_open(&r->census_csv, c->out, "census.csv", CENSUS_HEADER, r->digits, e)))
-        return rc;
-    if (c->histograms &&
-        (rc = csv_open(&r->hist, c->out, "histograms.csv", HIST_HEADER, r->digits, e)))
-        return rc;
-    if (c->jacobian_every &&
-        ((rc = csv_open(&r->jac_csv, c->out, "jacobian.csv", JAC_HEADER, r->digits, e)) ||
-         (rc = csv_open(&r->jac_sum_csv, c->out, "jacobian_summary.csv", JAC_SUMMARY_HEADER,
-                        r->digits, e))))
-        return rc;
+    trace_clean_partial(c->out); /* a killed run's traces: this run starts over */
+    for (int i = 0; i < NTRACES; i++)
+        if (trace_wanted(c, i) &&
+            (rc = csv_open_live(trace_file(r, i), c->out, TRACES[i].name, TRACES[i].header,
+                                r->digits, e)))
+            return rc;
     return GT_OK;
 }
 
@@ -251,7 +426,8 @@ static int save_weights(Run *r, long step, GtErr *e)
     for (int i = 0; i < r->c->n_save_weights; i++) wanted |= r->c->save_weights[i] == step;
     if (!wanted) return GT_OK;
     char dir[4096], name[32];
-    snprintf(dir, sizeof dir, "%s/.weights.tmp.%ld/step-%ld", r->c->out, (long)getpid(), step);
+    weights_tmp(r, dir, sizeof dir);
+    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/step-%ld", step);
     int rc = trace_mkdir(dir, e), elem = (int)dtype_size(r->net.dtype);
     for (int l = 0; !rc && l < r->net.nlayers; l++) {
         const Layer *L = &r->net.layers[l];
@@ -291,17 +467,20 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
     const Config *c = r->c;
     Net *n = &r->net;
     size_t B = (size_t)c->batch;
-    Rng shuffle;
-    rng_seed(&shuffle, (uint64_t)c->seed, RNG_SHUFFLE);
+    long ck = c->checkpoint_every;
     sum->diverged_at = -1;
+    sum->steps_done = r->first;
     int rc;
-    for (long s = 0; s < r->total_steps; s++) {
-        if (*stop) { /* a step boundary: what is written so far is consistent */
+    for (long s = r->first; s < r->total_steps; s++) {
+        /* a step boundary: what is written so far is consistent */
+        if (ck && s > r->first && (s % ck == 0 || *stop) && (rc = checkpoint(r, s, e)))
+            return rc;
+        if (*stop) {
             sum->interrupted = (int)*stop;
             return GT_OK;
         }
         long epoch = s / r->per_epoch, pos = s % r->per_epoch;
-        if (pos == 0) rng_shuffle(&shuffle, r->order, r->train.n);
+        if (pos == 0) rng_shuffle(&r->shuffle, r->order, r->train.n);
         int last = s + 1 == r->total_steps;
         int evals = r->test.n && c->eval_every && s % c->eval_every == 0;
         int logged = s % c->every == 0 || last || evals;
@@ -342,12 +521,11 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
             optim_step(&r->opt, n, r->st);
         }
         sum->steps_done = s + 1;
+        progress_step(&r->prog, s, epoch, loss, evals ? sum->test_acc : NAN, logged);
         if (!logged) continue;
         /* a full disk shows here, not hours later at the end */
-        if ((rc = csv_failed(&r->layers, e)) || (rc = csv_failed(&r->steps, e)) ||
-            (rc = csv_failed(&r->census_csv, e)) || (rc = csv_failed(&r->hist, e)) ||
-            (rc = csv_failed(&r->jac_csv, e)) || (rc = csv_failed(&r->jac_sum_csv, e)))
-            return rc;
+        for (int i = 0; i < NTRACES; i++)
+            if ((rc = csv_failed(trace_file(r, i), e))) return rc;
         write_layers(r, s);
         CsvFile *f = &r->steps;
         csv_int(f, s);
@@ -363,8 +541,9 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         }
         csv_real(f, c->lr);
         csv_xnorm(f, probe_grad_l2(r->st, n->nlayers));
-        csv_real(f, gt_now() - r->t0);
+        csv_real(f, gt_now() - r->t0 + r->t_before);
         csv_end_row(f);
+        for (int i = 0; i < NTRACES; i++) csv_flush(trace_file(r, i)); /* tail -f */
     }
     /* the trained weights: final census, weights and test evaluation */
     census_run(&r->census, n, r->total_steps, &r->census_csv);
@@ -413,7 +592,7 @@ static int stage_run_json(Run *r, const char *status, const Summary *sum, GtErr 
     cJSON_AddNumberToObject(blas, "threads", (double)c->threads);
     double t = gt_now();
     cJSON *tm = cJSON_AddObjectToObject(doc, "timings");
-    cJSON_AddNumberToObject(tm, "total_seconds", t - r->t0);
+    cJSON_AddNumberToObject(tm, "total_seconds", t - r->t0 + r->t_before);
     if (r->t_loaded > 0) {
         cJSON_AddNumberToObject(tm, "load_seconds", r->t_loaded - r->t0);
         cJSON_AddNumberToObject(tm, "train_seconds", t - r->t_loaded);
@@ -441,19 +620,16 @@ static int stage_run_json(Run *r, const char *status, const Summary *sum, GtErr 
  * and the new run.json last. */
 static int commit(Run *r, const char *status, const Summary *sum, GtErr *e)
 {
-    CsvFile *files[] = {&r->steps, &r->layers, &r->census_csv, &r->hist, &r->jac_csv,
-                        &r->jac_sum_csv};
-    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the element count of an array of pointers */
-    int n = sizeof files / sizeof *files, rc = GT_OK;
-    for (int i = 0; i < n && !rc; i++)
-        if (files[i]->f) rc = csv_finish(files[i], e);
+    int rc = GT_OK;
+    for (int i = 0; i < NTRACES && !rc; i++)
+        if (trace_file(r, i)->f) rc = csv_finish(trace_file(r, i), e);
     if (!rc) rc = stage_run_json(r, status, sum, e);
     if (rc) return rc;
     char old[4096];
     snprintf(old, sizeof old, "%s/run.json", r->c->out);
     unlink(old);
-    for (int i = 0; i < n && !rc; i++)
-        if (files[i]->tmp) rc = csv_commit(files[i], e);
+    for (int i = 0; i < NTRACES && !rc; i++)
+        if (trace_file(r, i)->tmp) rc = csv_commit(trace_file(r, i), e);
     /* the replaced run's weights go; this run's, if it saved any, take their place */
     char weights[4096], wtmp[4096];
     snprintf(weights, sizeof weights, "%s/weights", r->c->out);
@@ -464,17 +640,28 @@ static int commit(Run *r, const char *status, const Summary *sum, GtErr *e)
     if (!rc && access(wtmp, F_OK) == 0 && rename(wtmp, weights) != 0)
         rc = gt_fail(e, GT_EINPUT, "%s: cannot move the weights into place: %s", weights,
                      strerror(errno));
-    return rc ? rc : csv_commit(&r->json, e);
+    if (!rc) rc = csv_commit(&r->json, e);
+    /* a finished run needs its checkpoint no more; an interrupted one keeps it (--resume) */
+    if (!rc && strcmp(status, "interrupted") != 0) ckpt_remove(r->c->out);
+    return rc;
 }
 
-int run_train(const Config *c, volatile sig_atomic_t *stop, RunResult *res, GtErr *e)
+int run_train(const Config *c, const RunOpts *o, volatile sig_atomic_t *stop, RunResult *res,
+              GtErr *e)
 {
-    Run r = {.c = c};
+    Run r = {.c = c, .o = o};
     Summary sum = {.diverged_at = -1, .loss = NAN};
     r.t0 = gt_now();
     openblas_set_num_threads((int)c->threads);
     int rc = setup(&r, e);
-    if (!rc) rc = train(&r, stop, &sum, e);
+    if (!rc && o->resume && o->progress != PROGRESS_OFF)
+        fprintf(stderr, "gradtrace run: resuming at step %ld of %ld from %s/%s\n", r.first,
+                r.total_steps, c->out, CKPT_NAME);
+    if (!rc) {
+        progress_start(&r.prog, o->progress, stderr, r.total_steps, r.first);
+        rc = train(&r, stop, &sum, e);
+        progress_end(&r.prog);
+    }
     const char *status = sum.interrupted ? "interrupted"
                          : sum.diverged_at >= 0 ? "diverged" : "complete";
     if (!rc) rc = commit(&r, status, &sum, e);

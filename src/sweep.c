@@ -1,5 +1,5 @@
 /* Sweep execution: grid bookkeeping in sweep.json, one child process per point, resume by
- * run.json status, index.csv. */
+ * run.json status (a point with a checkpoint continues from it), index.csv. */
 #include "sweep.h"
 
 #include <cjson/cJSON.h>
@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "summary.h"
 #include "trace.h"
 
@@ -57,7 +58,8 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
-/* Removes a stale run directory (an unfinished run is started over from nothing). */
+/* Removes a stale run directory (an unfinished run without a checkpoint is started over
+ * from nothing). */
 static int remove_tree(const char *path)
 {
     if (access(path, F_OK) != 0) return 0;
@@ -104,12 +106,14 @@ static pid_t launch(const Experiment *x, const SweepOptions *o, size_t k, GtErr 
     experiment_point_id(x, k, id, sizeof id);
     run_dir(o->out, id, dir, sizeof dir);
     log_path(o->out, id, log, sizeof log);
-    if (remove_tree(dir) != 0) {
+    /* an unfinished run with a checkpoint continues from it, any other starts over */
+    int resume = ckpt_exists(dir);
+    if (!resume && remove_tree(dir) != 0) {
         gt_fail(e, GT_EINPUT, "%s: cannot remove the unfinished run: %s", dir, strerror(errno));
         return -1;
     }
-    /* argv: exe run --key=value ... --seed=S --threads=1 --out=DIR */
-    size_t nargs = (size_t)x->nkeys + 6, at = 0;
+    /* argv: exe run --key=value ... --seed=S --threads=1 --out=DIR [--resume=DIR] */
+    size_t nargs = (size_t)x->nkeys + 7, at = 0;
     char **argv = calloc(nargs, sizeof *argv);
     char *strs = calloc(nargs, ARG_LEN);
     if (!argv || !strs) {
@@ -134,6 +138,10 @@ static pid_t launch(const Experiment *x, const SweepOptions *o, size_t k, GtErr 
     argv[at++] = "--threads=1";
     snprintf(strs + at * ARG_LEN, ARG_LEN, "--out=%s", dir);
     argv[at] = strs + at * ARG_LEN, at++;
+    if (resume) {
+        snprintf(strs + at * ARG_LEN, ARG_LEN, "--resume=%s", dir);
+        argv[at] = strs + at * ARG_LEN, at++;
+    }
     argv[at] = NULL;
     (void)fflush(NULL); /* else the child repeats buffered output; failing costs a line */
     pid_t pid = fork();

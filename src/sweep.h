@@ -1,6 +1,7 @@
 /* `gradtrace sweep`: runs every point of an experiment's grid as its own run directory
  * DIR/runs/<id>/, N at a time (each a `gradtrace run` child with one BLAS thread),
- * resumably: a point counts as done only when its run.json says complete or diverged.
+ * resumably: a point counts as done only when its run.json says complete or diverged; an
+ * unfinished point with a checkpoint (checkpoint-every) continues from it (--resume).
  * DIR/sweep.json records the grid; DIR/index.csv lists every point with its status and
  * summary numbers; DIR/logs/<id>.log keeps what a failed run said. */
 #ifndef GT_SWEEP_H

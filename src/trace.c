@@ -144,6 +144,15 @@ static int tmp_finish(FILE *f, const char *path, const char *tmp, int err, GtErr
 
 /* ---- CSV ----------------------------------------------------------------------------- */
 
+static void csv_release(CsvFile *c);
+
+/* Bytes of a live file's current buffer: csv_end_row flushes before the 1 MiB buffer can
+ * fill, so stdio never writes part of a row on its own (a row is far below half of it). */
+static void csv_count(CsvFile *c, long n)
+{
+    if (n > 0) c->pending += (size_t)n;
+}
+
 static void csv_check(CsvFile *c, int ok)
 {
     if (!ok && !c->failed)
@@ -153,8 +162,10 @@ static void csv_check(CsvFile *c, int ok)
 static void csv_sep(CsvFile *c)
 {
     errno = 0;
-    if (c->field++ > 0)
+    if (c->field++ > 0) {
         csv_check(c, putc(',', c->f) != EOF);
+        csv_count(c, 1);
+    }
 }
 
 static void csv_text(CsvFile *c, const char *s)
@@ -163,6 +174,24 @@ static void csv_text(CsvFile *c, const char *s)
         return;
     csv_sep(c);
     csv_check(c, fputs(s, c->f) != EOF);
+    csv_count(c, (long)strlen(s));
+}
+
+/* A missing big buffer only costs speed, so failing to get one is not an error. */
+static void csv_buffer(CsvFile *c)
+{
+    c->buf = malloc(CSV_BUFSIZE);
+    if (c->buf && setvbuf(c->f, c->buf, _IOFBF, CSV_BUFSIZE) != 0) {
+        free(c->buf);
+        c->buf = NULL;
+    }
+}
+
+static void csv_header(CsvFile *c, const char *header)
+{
+    errno = 0;
+    csv_check(c, fputs(header, c->f) != EOF && putc('\n', c->f) != EOF);
+    csv_count(c, (long)strlen(header) + 1);
 }
 
 int csv_open(CsvFile *c, const char *dir, const char *name, const char *header, int digits,
@@ -173,14 +202,102 @@ int csv_open(CsvFile *c, const char *dir, const char *name, const char *header, 
     int rc = tmp_open(dir, name, &c->path, &c->tmp, &c->f, e);
     if (rc)
         return rc;
-    /* A missing big buffer only costs speed, so failing to get one is not an error. */
-    c->buf = malloc(CSV_BUFSIZE);
-    if (c->buf && setvbuf(c->f, c->buf, _IOFBF, CSV_BUFSIZE) != 0) {
-        free(c->buf);
-        c->buf = NULL;
+    csv_buffer(c);
+    csv_header(c, header);
+    return GT_OK;
+}
+
+/* DIR/NAME and DIR/NAME.partial */
+static int live_names(CsvFile *c, const char *dir, const char *name, GtErr *e)
+{
+    c->path = str_printf("%s/%s", dir, name);
+    c->tmp = str_printf("%s/%s" PARTIAL_SUFFIX, dir, name);
+    if (c->path && c->tmp)
+        return GT_OK;
+    csv_release(c);
+    return gt_fail(e, GT_ESYS, "%s/%s: out of memory", dir, name);
+}
+
+int csv_open_live(CsvFile *c, const char *dir, const char *name, const char *header,
+                  int digits, GtErr *e)
+{
+    memset(c, 0, sizeof *c);
+    c->digits = digits;
+    int rc = live_names(c, dir, name, e);
+    if (rc)
+        return rc;
+    c->f = fopen(c->tmp, "w"); /* a stale .partial of a killed run is started over */
+    if (!c->f) {
+        rc = gt_fail(e, GT_EINPUT, "%s: cannot open for writing: %s", c->tmp, strerror(errno));
+        csv_release(c);
+        return rc;
     }
-    errno = 0;
-    csv_check(c, fputs(header, c->f) != EOF && putc('\n', c->f) != EOF);
+    csv_buffer(c);
+    csv_header(c, header);
+    return GT_OK;
+}
+
+/* Copies the first `at` bytes of src to the new file f. */
+static int copy_prefix(const char *src, FILE *f, long long at)
+{
+    FILE *in = fopen(src, "rb");
+    if (!in)
+        return errno;
+    char buf[65536];
+    int err = 0;
+    while (at > 0 && !err) {
+        size_t want = at < (long long)sizeof buf ? (size_t)at : sizeof buf;
+        size_t got = fread(buf, 1, want, in);
+        if (got == 0)
+            err = ferror(in) ? EIO : ENODATA;
+        else if (fwrite(buf, 1, got, f) != got)
+            err = io_errno();
+        at -= (long long)got;
+    }
+    (void)fclose(in); /* read only */
+    return err;
+}
+
+int csv_resume_live(CsvFile *c, const char *dir, const char *name, long long at, int digits,
+                    GtErr *e)
+{
+    memset(c, 0, sizeof *c);
+    c->digits = digits;
+    int rc = live_names(c, dir, name, e);
+    if (rc)
+        return rc;
+    struct stat st;
+    int err = 0;
+    const char *from = c->tmp;
+    if (stat(c->tmp, &st) == 0) { /* a killed run's: cut back to the checkpoint */
+        if (st.st_size < at)
+            err = ENODATA;
+        else if (!(c->f = fopen(c->tmp, "r+")) || ftruncate(fileno(c->f), (off_t)at) != 0 ||
+                 fseeko(c->f, 0, SEEK_END) != 0)
+            err = errno ? errno : EIO;
+    } else if (stat(c->path, &st) == 0) { /* an interrupted run's, under its final name */
+        from = c->path;
+        if (st.st_size < at)
+            err = ENODATA;
+        else if (!(c->f = fopen(c->tmp, "w")))
+            err = errno;
+        else
+            err = copy_prefix(c->path, c->f, at);
+    } else {
+        err = ENOENT;
+    }
+    if (err) {
+        rc = err == ENODATA
+                 ? gt_fail(e, GT_EINPUT, "%s: shorter than its checkpoint says (%lld bytes); "
+                           "it cannot be resumed: run again with --force", from, at)
+                 : gt_fail(e, GT_EINPUT, "%s: cannot resume it: %s; run again with --force",
+                           from, strerror(err));
+        if (c->f)
+            (void)fclose(c->f);
+        csv_release(c);
+        return rc;
+    }
+    csv_buffer(c);
     return GT_OK;
 }
 
@@ -190,7 +307,9 @@ void csv_int(CsvFile *c, long long v)
         return;
     csv_sep(c);
     errno = 0;
-    csv_check(c, fprintf(c->f, "%lld", v) >= 0);
+    int n = fprintf(c->f, "%lld", v);
+    csv_check(c, n >= 0);
+    csv_count(c, n);
 }
 
 void csv_str(CsvFile *c, const char *s)
@@ -200,6 +319,7 @@ void csv_str(CsvFile *c, const char *s)
     csv_sep(c);
     errno = 0;
     csv_check(c, fputs(s, c->f) >= 0);
+    csv_count(c, (long)strlen(s));
 }
 
 void csv_quoted(CsvFile *c, const char *s)
@@ -209,9 +329,12 @@ void csv_quoted(CsvFile *c, const char *s)
     csv_sep(c);
     errno = 0;
     int ok = fputc('"', c->f) != EOF;
-    for (; *s && ok; s++)
+    for (; *s && ok; s++) {
         ok = (*s != '"' || fputc('"', c->f) != EOF) && fputc(*s, c->f) != EOF;
+        csv_count(c, *s == '"' ? 2 : 1);
+    }
     csv_check(c, ok && fputc('"', c->f) != EOF);
+    csv_count(c, 2);
 }
 
 void csv_real(CsvFile *c, double v)
@@ -224,7 +347,9 @@ void csv_real(CsvFile *c, double v)
     }
     csv_sep(c);
     errno = 0;
-    csv_check(c, fprintf(c->f, "%.*g", c->digits, v) >= 0);
+    int n = fprintf(c->f, "%.*g", c->digits, v);
+    csv_check(c, n >= 0);
+    csv_count(c, n);
 }
 
 void csv_xnorm(CsvFile *c, XNorm v)
@@ -264,6 +389,34 @@ void csv_end_row(CsvFile *c)
     errno = 0;
     csv_check(c, putc('\n', c->f) != EOF);
     c->field = 0;
+    if (++c->pending >= CSV_BUFSIZE / 2) csv_flush(c);
+}
+
+void csv_flush(CsvFile *c)
+{
+    if (!c->f) return;
+    errno = 0;
+    csv_check(c, fflush(c->f) == 0);
+    c->pending = 0;
+}
+
+long long csv_offset(CsvFile *c)
+{
+    if (!c->f) return 0;
+    csv_flush(c);
+    errno = 0;
+    off_t at = ftello(c->f);
+    csv_check(c, at >= 0);
+    return at < 0 ? 0 : (long long)at;
+}
+
+int csv_sync(CsvFile *c)
+{
+    if (!c->f) return 0;
+    csv_flush(c);
+    errno = 0;
+    csv_check(c, fsync(fileno(c->f)) == 0);
+    return c->failed;
 }
 
 static void csv_release(CsvFile *c)
@@ -275,6 +428,7 @@ static void csv_release(CsvFile *c)
     c->f = NULL;
     c->field = 0;
     c->failed = 0;
+    c->pending = 0;
 }
 
 int csv_finish(CsvFile *c, GtErr *e)
@@ -302,6 +456,17 @@ int csv_close(CsvFile *c, GtErr *e)
 {
     int rc = csv_finish(c, e);
     return rc ? rc : csv_commit(c, e);
+}
+
+void csv_detach(CsvFile *c)
+{
+    if (c->f) {
+        csv_flush(c);
+        (void)fclose(c->f); /* the checkpoint's offsets say which bytes count */
+    }
+    free(c->buf); /* after fclose, which flushes from it */
+    c->buf = NULL;
+    csv_release(c);
 }
 
 void csv_abort(CsvFile *c)
@@ -338,6 +503,49 @@ void trace_clean_tmp(const char *dir)
             trace_rmtree(path);
     }
     closedir(d);
+}
+
+void trace_clean_partial(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *ent;
+    size_t sl = strlen(PARTIAL_SUFFIX);
+    while ((ent = readdir(d))) {
+        size_t len = strlen(ent->d_name);
+        if (len <= sl || strcmp(ent->d_name + len - sl, PARTIAL_SUFFIX) != 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        trace_rmtree(path);
+    }
+    closedir(d);
+}
+
+static const char *g_link_src, *g_link_dst; /* trace_link_tree's, for its nftw callback */
+static int g_link_err;
+
+static int link_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)ftw;
+    char to[4096];
+    snprintf(to, sizeof to, "%s%s", g_link_dst, path + strlen(g_link_src));
+    int ok = flag == FTW_D ? mkdir(to, 0777) == 0 || errno == EEXIST
+             : flag == FTW_F ? link(path, to) == 0 || errno == EEXIST : 1;
+    if (!ok) g_link_err = errno;
+    return !ok;
+}
+
+int trace_link_tree(const char *src, const char *dst, GtErr *e)
+{
+    g_link_src = src;
+    g_link_dst = dst;
+    g_link_err = 0;
+    if (nftw(src, link_entry, 16, FTW_PHYS) != 0)
+        return gt_fail(e, GT_EINPUT, "%s: cannot link %s into it: %s", dst, src,
+                       strerror(g_link_err ? g_link_err : errno));
+    return GT_OK;
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)

@@ -484,7 +484,7 @@ static const char *const SLOW_IDS[] = {"steps=20,seed=1", "steps=20,seed=2", "st
                                        "steps=40000,seed=2"};
 
 /* A run directory whose run is under way: its traces are open under temporary names
- * (.steps.csv.tmp.PID) and it has no run.json yet. */
+ * (steps.csv.partial) and it has no run.json yet. */
 static int run_running(const char *dir, const char *id)
 {
     char p[PATHMAX];
@@ -493,7 +493,7 @@ static int run_running(const char *dir, const char *id)
     if (!d) return 0;
     int found = 0;
     for (struct dirent *de; !found && (de = readdir(d));)
-        found = strncmp(de->d_name, ".steps.csv.tmp.", 15) == 0;
+        found = strcmp(de->d_name, "steps.csv.partial") == 0;
     closedir(d);
     return found;
 }
@@ -589,12 +589,12 @@ static void test_resume_after_crash(void **state)
     char dir[PATHMAX], p[PATHMAX], q[PATHMAX];
     sub(dir, "crash");
     sweep(g_ref_ini, dir, "2", 0);
-    /* point 1 lost its run.json; point 6 died half-way: only steps.csv and a temporary file */
+    /* point 1 lost its run.json; point 6 died half-way: only steps.csv and a .partial trace */
     const int lost = 1, half = 6;
     assert_int_equal(unlink(run_file(p, dir, REF_IDS[lost], "run.json")), 0);
     static const char *const gone[] = {"run.json", "layers.csv", "census.csv"};
     for (size_t i = 0; i < 3; i++) assert_int_equal(unlink(run_file(p, dir, REF_IDS[half], gone[i])), 0);
-    write_text(run_file(p, dir, REF_IDS[half], ".layers.csv.tmp.123"), "step,layer\n0,1\n");
+    write_text(run_file(p, dir, REF_IDS[half], "layers.csv.partial"), "step,layer\n0,1\n");
     Stamp before[REF_N][2];
     for (int k = 0; k < REF_N; k++)
         if (k != lost && k != half) {
@@ -613,8 +613,8 @@ static void test_resume_after_crash(void **state)
             !same_stamp(before[k][1], stamp(run_file(q, dir, REF_IDS[k], "layers.csv"))))
             fail_msg("resume touched the finished point %s", REF_IDS[k]);
     }
-    if (exists(run_file(p, dir, REF_IDS[half], ".layers.csv.tmp.123")))
-        fail_msg("the crashed run's temporary file survived its rerun");
+    if (exists(run_file(p, dir, REF_IDS[half], "layers.csv.partial")))
+        fail_msg("the crashed run's .partial trace survived its rerun");
     assert_same_file(join(p, dir, "index.csv"), join(q, ref, "index.csv"));
     /* nothing to do: every point untouched */
     Stamp all[REF_N];

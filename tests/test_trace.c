@@ -457,6 +457,107 @@ static void test_json_write_reads_back(void **state)
     cJSON_Delete(small);
 }
 
+/* ---- live traces (NAME.partial) -------------------------------------------------------- */
+
+/* A live file is NAME.partial while written, whole rows after each flush (also when rows
+ * outgrow the 1 MiB buffer between flushes), NAME after commit. */
+static void test_live_partial_whole_rows(void **state)
+{
+    const char *d = *state;
+    char path[PATHMAX], part[PATHMAX];
+    join(path, d, "s.csv");
+    join(part, d, "s.csv.partial");
+    CsvFile c;
+    GtErr e = {0};
+    assert_int_equal(csv_open_live(&c, d, "s.csv", "a,b", 9, &e), GT_OK);
+    assert_true(exists(part));
+    assert_false(exists(path));
+    csv_int(&c, 1);
+    csv_real(&c, 0.5);
+    csv_end_row(&c);
+    assert_int_equal(csv_offset(&c), 10); /* "a,b\n1,0.5\n", flushed */
+    char *text = must_slurp(part, NULL);
+    assert_string_equal(text, "a,b\n1,0.5\n");
+    t_free(text);
+    /* 3 MiB of rows without an explicit flush: whatever is on disk ends with a newline */
+    for (int i = 0; i < 200000; i++) {
+        csv_str(&c, "abcdefgh");
+        csv_int(&c, i);
+        csv_end_row(&c);
+        if (i % 20000 == 19999) {
+            size_t n;
+            char *t = must_slurp(part, &n);
+            assert_true(n > 0 && t[n - 1] == '\n');
+            t_free(t);
+        }
+    }
+    assert_int_equal(csv_finish(&c, &e), GT_OK);
+    assert_int_equal(csv_commit(&c, &e), GT_OK);
+    assert_true(exists(path));
+    assert_false(exists(part));
+}
+
+/* Resuming cuts the .partial back to the offset and appends; without a .partial the final
+ * file is copied up to the offset; a file shorter than the offset is refused. */
+static void test_live_resume(void **state)
+{
+    const char *d = *state;
+    char path[PATHMAX], part[PATHMAX];
+    join(path, d, "s.csv");
+    join(part, d, "s.csv.partial");
+    CsvFile c;
+    GtErr e = {0};
+    assert_int_equal(csv_open_live(&c, d, "s.csv", "a", 9, &e), GT_OK);
+    csv_int(&c, 1);
+    csv_end_row(&c);
+    long long at = csv_offset(&c);
+    csv_int(&c, 2);
+    csv_end_row(&c);
+    csv_detach(&c); /* as a killed run leaves it */
+    assert_true(exists(part));
+    assert_int_equal(csv_resume_live(&c, d, "s.csv", at, 9, &e), GT_OK);
+    csv_int(&c, 3);
+    csv_end_row(&c);
+    assert_int_equal(csv_close(&c, &e), GT_OK);
+    char *text = must_slurp(path, NULL);
+    assert_string_equal(text, "a\n1\n3\n");
+    t_free(text);
+    /* from the final name (an interrupted run's): copied, the original stays until commit */
+    assert_int_equal(csv_resume_live(&c, d, "s.csv", 4, 9, &e), GT_OK);
+    text = must_slurp(path, NULL);
+    assert_string_equal(text, "a\n1\n3\n");
+    t_free(text);
+    csv_int(&c, 4);
+    csv_end_row(&c);
+    assert_int_equal(csv_close(&c, &e), GT_OK);
+    text = must_slurp(path, NULL);
+    assert_string_equal(text, "a\n1\n4\n");
+    t_free(text);
+    /* too short, and missing */
+    assert_int_equal(csv_resume_live(&c, d, "s.csv", 100, 9, &e), GT_EINPUT);
+    assert_non_null(strstr(e.msg, "shorter than its checkpoint"));
+    assert_false(exists(part));
+    assert_int_equal(csv_resume_live(&c, d, "none.csv", 1, 9, &e), GT_EINPUT);
+    assert_non_null(strstr(e.msg, "none.csv"));
+}
+
+static void test_clean_partial(void **state)
+{
+    const char *d = *state;
+    char p[PATHMAX];
+    FILE *f = fopen(join(p, d, "a.csv.partial"), "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(mkdir(join(p, d, "weights.partial"), 0777), 0);
+    assert_int_equal(mkdir(join(p, d, "weights.partial/step-0"), 0777), 0);
+    f = fopen(join(p, d, "keep.csv"), "w");
+    assert_non_null(f);
+    fclose(f);
+    trace_clean_partial(d);
+    assert_int_equal(count_entries(d), 1);
+    assert_true(exists(join(p, d, "keep.csv")));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, make_tmpdir, remove_tmpdir)
@@ -476,6 +577,9 @@ int main(void)
         T(test_npy_1d_and_empty),
         T(test_npy_errors),
         T(test_json_write_reads_back),
+        T(test_live_partial_whole_rows),
+        T(test_live_resume),
+        T(test_clean_partial),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

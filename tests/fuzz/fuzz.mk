@@ -13,7 +13,7 @@
 
 FUZZ_BUILD   := build-fuzz
 FUZZ_CC      ?= clang
-FUZZ_TARGETS ?= run_args census_args spectrum_args theory_args experiment csv idx rundir
+FUZZ_TARGETS ?= run_args census_args spectrum_args theory_args experiment csv idx rundir checkpoint
 FUZZ_SECONDS ?= 600
 FUZZ_REPLAY_SECONDS ?= 60
 FUZZ_FLAGS   ?=
