@@ -13,7 +13,7 @@ INSTALL_DEPS ?= 1
 # debian/changelog and the man pages' .TH lines repeat it; tests/version/run fails when any
 # of them, `gradtrace --version` or run.json says something else.
 VERSION := $(shell cat VERSION 2>/dev/null)
-ifneq ($(shell [ "$$(wc -l <VERSION)" = 1 ] && grep -Exq '[0-9]+(\.[0-9]+)*([~+][0-9A-Za-z.~+]*)?' VERSION && echo ok),ok)
+ifneq ($(shell [ "$$(wc -l 2>/dev/null <VERSION)" = 1 ] && grep -Exq '[0-9]+(\.[0-9]+)*([~+][0-9A-Za-z.~+]*)?' VERSION && echo ok),ok)
 $(error VERSION must be one line such as 0.1.0 or 0.2.0~rc1 (digits and dots, then optionally ~ or + and letters, digits, dots, ~, +: a Debian native version); it holds '$(VERSION)')
 endif
 
