@@ -1,11 +1,21 @@
 # gradtrace build. `make` builds build/gradtrace and build/libgradtrace.a; `make test` runs
 # the CMocka suite; SANITIZE=1 builds into build-san/ with ASan+UBSan; WERROR=1 adds -Werror.
-# Missing Debian packages are installed by scripts/install-deps (only when something is missing).
+# Missing Debian packages are installed by scripts/install-deps (only when something is missing;
+# INSTALL_DEPS=0 never runs it: package builds, where Build-Depends have done that).
 
 BUILD   := build
 SANITIZE ?= 0
 WERROR  ?= 0
 PKGS    := openblas lapacke zlib cmocka inih libcjson
+INSTALL_DEPS ?= 1
+
+# The version is written once, in the file VERSION; the compiler gets it as GT_VERSION.
+# debian/changelog and the man pages' .TH lines repeat it; tests/version/run fails when any
+# of them, `gradtrace --version` or run.json says something else.
+VERSION := $(shell cat VERSION 2>/dev/null)
+ifneq ($(shell [ "$$(wc -l 2>/dev/null <VERSION)" = 1 ] && grep -Exq '[0-9]+(\.[0-9]+)*([~+][0-9A-Za-z.~+]*)?' VERSION && echo ok),ok)
+$(error VERSION must be one line such as 0.1.0 or 0.2.0~rc1 (digits and dots, then optionally ~ or + and letters, digits, dots, ~, +: a Debian native version); it holds '$(VERSION)')
+endif
 
 CC      ?= cc
 OPT     ?= -O2 -fvect-cost-model=dynamic
@@ -13,7 +23,11 @@ OPT     ?= -O2 -fvect-cost-model=dynamic
 # GT_HOT in src/common.h). -fno-trapping-math and -fno-math-errno change no value: they
 # say that no code reads FP exception flags or errno after sqrt, which lets gcc if-convert
 # selects such as x < -110 ? -110 : x and vectorise those loops (and adam's sqrt).
-CFLAGS  := -std=c11 $(OPT) -ffp-contract=off -fno-trapping-math -fno-math-errno -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -MMD -MP
+# EXTRA_CFLAGS come first, so the project's flags win where both set something (debian/rules
+# passes dpkg-buildflags' hardening flags there; none of them changes a floating-point result).
+EXTRA_CFLAGS ?=
+CFLAGS  := -std=c11 $(EXTRA_CFLAGS) $(OPT) -ffp-contract=off -fno-trapping-math -fno-math-errno -g -Wall -Wextra -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -MMD -MP \
+           -DGT_VERSION='"$(VERSION)"'
 LDLIBS  := -lm
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
@@ -28,10 +42,12 @@ endif
 NODEPS_GOALS := clean help fresh-check uninstall
 ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
+ifneq ($(INSTALL_DEPS),0)
 ifneq ($(shell scripts/install-deps --check >/dev/null 2>&1 && echo ok),ok)
 $(info gradtrace: Debian packages missing; running scripts/install-deps)
 ifneq ($(shell scripts/install-deps >&2 && echo ok),ok)
 $(error scripts/install-deps failed; run it as root (see README.md))
+endif
 endif
 endif
 ifeq ($(MAKELEVEL),0)
@@ -54,12 +70,15 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/obj/%.o)
 
-.PHONY: all test demo clean help figures report fresh-check install uninstall
+.PHONY: all test demo clean help figures report fresh-check install uninstall deb deb-check
 .SECONDARY: # keep test objects between builds
 all: $(BUILD)/gradtrace
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# a new VERSION recompiles everything: GT_VERSION is a compiler flag, which -MMD does not track
+$(LIB_OBJ) $(CLI_OBJ): VERSION
 
 $(BUILD)/libgradtrace.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -85,7 +104,8 @@ $(BUILD)/obj $(BUILD)/tests/obj:
 # sweep to a single-node Slurm it starts itself (its C paths run under ASan in test_sweep).
 SCRIPT_TESTS := $(wildcard tests/faults/run tests/live/run tests/resume/run)
 ifneq ($(SANITIZE),1)
-SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run tests/slurm/run tests/install/run tests/plot/run)
+SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run tests/slurm/run tests/install/run \
+                           tests/plot/run tests/version/run)
 endif
 ENV_tests/report/run := env -u LANG -u LANGUAGE LC_ALL=C
 
@@ -141,6 +161,18 @@ uninstall:
 	  [ ! -d "$(SHAREDIR)/$$d" ] || rmdir --ignore-fail-on-non-empty "$(SHAREDIR)/$$d"; done; \
 	[ ! -d "$(SHAREDIR)" ] || rmdir --ignore-fail-on-non-empty "$(SHAREDIR)"
 
+# ---- make deb / deb-check: the Debian package (debian/) ----------------------------------------
+# deb: dpkg-buildpackage -us -uc -b in a temporary copy of the tree, lintian; the .deb, its
+# dbgsym, .buildinfo, .changes, build.log and lintian.txt land in build/deb/.
+# deb-check: that .deb installed from Debian's archive into a fresh debootstrap'd bookworm
+# root, run there (and its traces compared with build/gradtrace's), removed; needs root.
+DEB_FILE := build/deb/gradtrace_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+deb:
+	scripts/deb-build --outdir build/deb
+
+deb-check: deb $(BUILD)/gradtrace
+	scripts/deb-check --compare $(BUILD)/gradtrace $(DEB_FILE)
+
 help:
 	@echo "make            build build/gradtrace (installs missing Debian packages first)"
 	@echo "make test       build and run the CMocka test suite"
@@ -153,6 +185,8 @@ help:
 	@echo "make fresh-check   README's two commands in a fresh debootstrap'd Debian 12 root (committed HEAD)"
 	@echo "make install    bin/gradtrace, share/gradtrace, man pages, bash completion under \$$(DESTDIR)\$$(PREFIX) [/usr/local]"
 	@echo "make uninstall  remove what make install put there (same PREFIX and DESTDIR)"
+	@echo "make deb        the Debian package build/deb/gradtrace_<version>_<arch>.deb (dpkg-buildpackage, lintian)"
+	@echo "make deb-check  that .deb installed and run in a fresh debootstrap'd Debian 12 root (needs root)"
 	@echo "make bench      benchmark tables (bench/RESULTS.md); make bench-torch: PyTorch side by side"
 
 # benchmarks and fuzzing bring their own rules
