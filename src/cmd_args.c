@@ -38,22 +38,24 @@ int cmd_parse_real(const char *opt, const char *v, double *out, GtErr *e)
 
 int cmd_parse_init(const char *v, int *init, GtErr *e)
 {
-    char hint[256];
     int k = init_lookup(v);
-    if (k < 0)
+    if (k < 0) {
+        char hint[256];
         return gt_fail(e, GT_EINPUT, "--init %s: expected one of %s%s", v, init_valid_names(),
                        suggest_among(v, init_valid_names(), hint, sizeof hint));
+    }
     *init = k;
     return GT_OK;
 }
 
 int cmd_parse_act(const char *v, int *act, GtErr *e)
 {
-    char hint[256];
     const Act *a = act_lookup(v);
-    if (!a)
+    if (!a) {
+        char hint[256];
         return gt_fail(e, GT_EINPUT, "--activation %s: expected one of %s%s", v,
                        act_valid_names(), suggest_among(v, act_valid_names(), hint, sizeof hint));
+    }
     *act = (int)a->kind;
     return GT_OK;
 }

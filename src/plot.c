@@ -589,7 +589,11 @@ static int fig_dead(Fig *f, CsvTab *tab, GtErr *e)
         }
         lmax = fmax(lmax, lmax_run);
         /* census.csv is ordered by step, then layer: one pass per layer gives the lines */
-        for (double l = lmin_run; l <= lmax_run; l++) {
+        /* layer numbers are at most 100001 (config.c); a damaged file's are cut there */
+        long lfirst = lmin_run <= lmax_run ? (long)fmin(lmin_run, 200000) : 1,
+             llast = lmin_run <= lmax_run ? (long)fmin(lmax_run, 200000) : 0;
+        for (long li = lfirst; li <= llast; li++) {
+            double l = (double)li;
             int any = 0;
             for (size_t r = 0; r < tab[i].rows; r++) {
                 if (csvtab_num(&tab[i], r, lc[i]) != l) continue;
@@ -658,6 +662,8 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
         }
     }
     int zeros[s->n * MAXQ], any[s->n * MAXQ];
+    memset(zeros, 0, sizeof zeros);
+    memset(any, 0, sizeof any);
     for (size_t i = 0; i < s->n; i++)
         for (size_t k = 0; k < nq; k++) {
             block_begin(f, "layer, bin centre, fraction of the layer's entries, 1 for exact zeros", i);
@@ -668,7 +674,8 @@ static int fig_histograms(Fig *f, CsvTab *tab, GtErr *e)
             double lmax = 0;
             for (size_t r = 0; r < tab[i].rows; r++) lmax = fmax(lmax, csvtab_num(&tab[i], r, lc[i]));
             layers = fmax(layers, lmax);
-            for (double l = 1; l <= lmax; l++) {
+            for (long li = 1; li <= (long)fmin(lmax, 200000); li++) {
+                double l = (double)li;
                 double total = 0;
                 for (int pass = 0; pass < 2; pass++) {
                     int wrote = 0;
