@@ -21,6 +21,17 @@ function p10(x, d) {
     if (d == "") d = (x + 0 > -0.95 && x + 0 < 0.95) ? 2 : 1
     return "10<sup>" minus(sprintf("%." d "f", x + 0)) "</sup>"
 }
+# a log10 ratio as a power of ten with the factor a reader takes in at once beside it:
+# "10<sup>−0.88</sup> (×0.13)", "10<sup>−12.3</sup> (10<sup>12</sup> times smaller)"
+function r10(x,    e, n) {
+    if (x == "-inf" || x == "" || x == "nan") return p10(x)
+    e = x + 0
+    if (e >= -1.5 && e <= 1.5) return p10(x) " (×" sprintf("%.2g", exp(e * log(10))) ")"
+    n = e < 0 ? -e : e
+    return p10(x) " (" (n < 5 ? round2(exp(n * log(10))) : "10<sup>" int(n + 0.5) "</sup>") " times " (e < 0 ? "smaller" : "larger") ")"
+}
+# a number >= 10 rounded to two significant digits, printed as an integer (1023 -> 1000)
+function round2(v,    m) { m = exp((int(log(v) / log(10)) - 1) * log(10)); return sprintf("%d", int(v / m + 0.5) * m + 0.5) }
 function f1(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.1f", x + 0)) }
 function f2(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.2f", x + 0)) }
 function f3(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.3f", x + 0)) }
@@ -87,7 +98,7 @@ function ini_load(path,    line, sec, key, val, last) {
 # column] for the layers.csv columns in LCOLS, STEPS i's logged steps ST[i, 1..NS[i]] with
 # LAST[i], the steps.csv loss/test_acc per step (LOSS[i, s], ACC[i, s], the steps in SS[i, k],
 # NSS[i]), the census means over hidden layers CD[i, s] (dead), CR[i, s] (revived),
-# CSAT[i, s], the census steps CS[i, k], NCS[i], and the per-layer census CDL[i, s, layer];
+# CSAT[i, s], CNP[i, s] (frac_nonpositive), the census steps CS[i, k], NCS[i], and the per-layer census CDL[i, s, layer];
 # run.json values RJV[i, path] for the paths in RJKEYS.
 function load_all(    i, st) {
     LCOLS = "fan_in fan_out grad_w_log10 delta_log10 act_mean act_std frac_zero frac_dead_batch frac_saturated frac_preact_zero sign_coherence frac_update_zero"
@@ -106,7 +117,7 @@ function load_all(    i, st) {
     }
     return 1
 }
-function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum, cnt, sumr, sums) {
+function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum, cnt, sumr, sums, sumnp) {
     if (runjson_load(rdir)) for (k = 1; k <= NRJ; k++) if (RK[k] in RJ) RJV[i, RK[k]] = RJ[RK[k]]
     DEP[i] = ((i, "depth") in SW_arg) ? SW_arg[i, "depth"] + 0 : RJV[i, "config.depth"] + 0
     path = rdir "/layers.csv"
@@ -146,15 +157,22 @@ function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum,
             split(line, f, ",")
             s = f[c["step"]] + 0; l = f[c["layer"]] + 0
             if (cs == "" || s != cs) {
-                if (cs != "") { CD[i, cs] = sum / cnt; CR[i, cs] = sumr / cnt; CSAT[i, cs] = sums / cnt }
-                cs = s; sum = 0; sumr = 0; sums = 0; cnt = 0; CS[i, ++NCS[i]] = s
+                if (cs != "") census_mean(i, cs, sum, sumr, sums, sumnp, cnt, "frac_nonpositive" in c)
+                cs = s; sum = 0; sumr = 0; sums = 0; sumnp = 0; cnt = 0; CS[i, ++NCS[i]] = s
             }
             sum += f[c["frac_dead"]]; sumr += f[c["frac_revived"]]; sums += f[c["frac_saturated"]]; cnt++
+            if ("frac_nonpositive" in c) sumnp += f[c["frac_nonpositive"]]
             CDL[i, s, l] = f[c["frac_dead"]]; CRL[i, s, l] = f[c["frac_revived"]]
         }
-        if (cs != "") { CD[i, cs] = sum / cnt; CR[i, cs] = sumr / cnt; CSAT[i, cs] = sums / cnt }
+        if (cs != "") census_mean(i, cs, sum, sumr, sums, sumnp, cnt, "frac_nonpositive" in c)
         close(path)
     }
+}
+# the census means over the hidden layers at step s; CNP (frac_nonpositive) only when the
+# traces have that column (gradtrace 0.2.0 on)
+function census_mean(i, s, dead, rev, sat, np, n, have_np) {
+    CD[i, s] = dead / n; CR[i, s] = rev / n; CSAT[i, s] = sat / n
+    if (have_np) CNP[i, s] = np / n
 }
 # the value of a layers.csv column
 function lv(i, s, l, col) { return ((i, s, l, col) in V) ? V[i, s, l, col] : "" }
@@ -373,7 +391,7 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
             iu = pick("activation=" a ",depth=" ds ",init=" usual_prefix(a) "*")
             if (!iu) continue
             r0 = grad_ratio(iu, 0)
-            s = s (s == "" ? "" : "; ") sprintf("with %s it is %s", label(iu), p10(r0))
+            s = s (s == "" ? "" : "; ") sprintf("with %s it is %s", label(iu), r10(r0))
             RATIO0[a, ds] = r0; RATION[a, ds] = grad_ratio(iu, LAST[iu]); RUN_U[a, ds] = iu
         }
         li("At initialisation, in the " ds "-layer nets, layer 1 receives this share of layer " ds "'s weight gradient (‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>" ds "</sub>‖): " s ".")
@@ -386,7 +404,7 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
             io = 0
             for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a && arg(i, "depth") == ds && index(arg(i, "init"), usual_prefix(a)) != 1) { io = i; break }
             if (!io) continue
-            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s, layer 1 at %s", label(io), p10(grad_ratio(io, 0)), p10(lv(io, 0, 1, "grad_w_log10")))
+            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s, layer 1 at %s", label(io), r10(grad_ratio(io, 0)), p10(lv(io, 0, 1, "grad_w_log10")))
         }
         if (s != "") li("With the other initialiser (depth " ds "): " s ".")
     }
@@ -396,7 +414,7 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
         for (j = 1; j <= na; j++) {
             a = A[j]; iu = RUN_U[a, ds]
             if (!iu) continue
-            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s at step %d, loss %s → %s", label(iu), p10(RATION[a, ds]), LAST[iu], f2(loss0(iu)), f2(lossN(iu)))
+            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s at step %d, loss %s → %s", label(iu), r10(RATION[a, ds]), LAST[iu], f2(loss0(iu)), f2(lossN(iu)))
         }
         li("After training (depth " ds ", usual init): " s " (ln 10 = 2.30 is the loss of a uniform guess over 10 classes).")
     }
@@ -417,19 +435,34 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
     ds = D[1]
     sig = RATIO0["sigmoid", ds]; rel = RATIO0["relu", ds]
     if (is_num(sig))
-        verdict(sig < -3 ? "confirms" : "contradicts", sprintf("S1 — sigmoid's layer-1 gradient is %s of the last hidden layer's at depth %s%s.", p10(sig), ds, nd > 1 && is_num(RATIO0["sigmoid", D[nd]]) ? sprintf(" and %s at depth %s", p10(RATIO0["sigmoid", D[nd]]), D[nd]) : ""))
+        verdict(sig < -3 ? "confirms" : "contradicts", sprintf("S1 — sigmoid's layer-1 gradient is %s of the last hidden layer's at depth %s%s.", r10(sig), ds, nd > 1 && is_num(RATIO0["sigmoid", D[nd]]) ? sprintf(" and %s at depth %s", r10(RATIO0["sigmoid", D[nd]]), D[nd]) : ""))
     if (is_num(rel))
-        verdict(rel > -1.5 ? "confirms" : "contradicts", sprintf("S3 — relu with He init keeps layer 1 within %s of layer %s (depth %s)%s.", p10(rel), ds, ds, nd > 1 && is_num(RATIO0["relu", D[nd]]) ? sprintf(", %s at depth %s", p10(RATIO0["relu", D[nd]]), D[nd]) : ""))
-    if (is_num(RATIO0["leaky_relu", ds]))
-        verdict(RATIO0["leaky_relu", ds] > -1.5 ? "confirms" : "contradicts", sprintf("S6 — leaky_relu with He init behaves like relu here: ratio %s at depth %s.", p10(RATIO0["leaky_relu", ds]), ds))
+        verdict(rel > -1.5 ? "confirms" : "contradicts", sprintf("S3 — relu with He init keeps layer 1 within %s of layer %s (depth %s)%s.", r10(rel), ds, ds, nd > 1 && is_num(RATIO0["relu", D[nd]]) ? sprintf(", %s at depth %s", r10(RATIO0["relu", D[nd]]), D[nd]) : ""))
+    s6_verdict(RUN_U["leaky_relu", ds], RUN_U["relu", ds], "with He init at depth " ds)
     tanh_q = RATIO0["tanh", ds]
     if (is_num(tanh_q)) {
         if (tanh_q > -2)
             verdict("qualifies", sprintf("S2 — tanh with Xavier init does <em>not</em> vanish here: layer 1 gets %s of layer %s's gradient at depth %s%s, and %s of its units are saturated at step 0. S2's vanishing needs saturation; Xavier's initial scale avoids it in this setting.", \
-                p10(tanh_q), ds, ds, nd > 1 && is_num(RATIO0["tanh", D[nd]]) ? sprintf(" (%s at depth %s)", p10(RATIO0["tanh", D[nd]]), D[nd]) : "", SAT0["tanh", ds] + 0 == 0 ? "none" : "only " pct(SAT0["tanh", ds])))
-        else verdict("confirms", sprintf("S2 — tanh's layer-1 gradient is %s of layer %s's at depth %s, with %s of units saturated.", p10(tanh_q), ds, ds, pct(SAT0["tanh", ds])))
+                r10(tanh_q), ds, ds, nd > 1 && is_num(RATIO0["tanh", D[nd]]) ? sprintf(" (%s at depth %s)", r10(RATIO0["tanh", D[nd]]), D[nd]) : "", SAT0["tanh", ds] + 0 == 0 ? "none" : "only " pct(SAT0["tanh", ds])))
+        else verdict("confirms", sprintf("S2 — tanh's layer-1 gradient is %s of layer %s's at depth %s, with %s of units saturated.", r10(tanh_q), ds, ds, pct(SAT0["tanh", ds])))
     }
     runs_table_grad()
+}
+# S6 from the last census of a leaky_relu run il against a relu run ir of the same setting:
+# a unit whose pre-activation is <= 0 on every probe input (frac_nonpositive) has f' = alpha
+# there, so it is dead (frac_dead) only if it is exactly at 0; the relu unit is dead.
+function s6_verdict(il, ir, where,    cl, cr, lnp, ld, rnp, rd, alpha, probes, rel) {
+    if (!il) return
+    cl = census_last(il); lnp = CNP[il, cl]; ld = CD[il, cl]
+    alpha = arg(il, "alpha") != "" ? arg(il, "alpha") : "0.01"
+    probes = RJV[il, "resolved.probe_size"]
+    if (ir) { cr = census_last(ir); rnp = CNP[ir, cr]; rd = CD[ir, cr] }
+    rel = !ir ? "" : is_num(rnp) ? sprintf(" relu %s: %s of its units are below 0 on every probe input, and %s dead (f' = 0 there: they pass nothing).", where, pct(rnp), rnp == rd ? "all of them are" : pct(rd) " are") : sprintf(" relu %s: %s of its units are dead.", where, pct(rd))
+    if (!is_num(lnp)) { verdict("inconclusive", "S6 — these traces have no census " code("frac_nonpositive") " column (written since gradtrace 0.2.0), so the units of leaky_relu below 0 on every input cannot be counted."); return }
+    if (ld + 0 > 0) verdict("contradicts", sprintf("S6 — %s of leaky_relu's hidden units (%s) are dead after training: f'(z) = 0 on every one of the %s probe inputs.%s", pct(ld), where, probes, rel))
+    else if (lnp + 0 > 0) verdict("confirms", sprintf("S6 — leaky_relu keeps a gradient for x &lt; 0: after training (step %s, %s) %s of its hidden units have z ≤ 0 on every one of the %s probe inputs, where f'(z) = α = %s, and none of them is dead (frac_dead 0): each still passes ×%s of its δ to its weights.%s", \
+        cl, where, pct(lnp), probes, alpha, alpha, rel))
+    else verdict("inconclusive", sprintf("S6 — no leaky_relu unit (%s) has z ≤ 0 on every one of the %s probe inputs, so the runs do not test whether such units keep a gradient; none is dead (frac_dead 0).%s", where, probes, rel))
 }
 # log10 of ‖∂L/∂W_1‖ / ‖∂L/∂W_L‖ at step s (L = the last hidden layer)
 function grad_ratio(i, s,    a, b) {
@@ -447,7 +480,7 @@ function runs_table_grad(    i) {
             p10(grad_ratio(i, 0)), p10(grad_ratio(i, LAST[i])), f2(loss0(i)), f2(lossN(i)), pct(test_acc(i)), \
             arg(i, "activation") ~ /relu/ ? pct(CD[i, census_last(i)]) : "n/a"
     }
-    print "</table><p class=desc>L is the last hidden layer; “dead” (pre-activation ≤ 0 on every probe input) is how relu units die and is not shown for sigmoid and tanh.</p>"
+    print "</table><p class=desc>L is the last hidden layer; “dead”: units that pass no gradient, f'(z) = 0 on every probe input (relu: z ≤ 0 on all of them); not shown for sigmoid and tanh, whose f' is not 0.</p>"
 }
 
 # ---- experiment 2: depth scan -------------------------------------------------------------------
@@ -539,17 +572,17 @@ function body_sparsity(    i, a, z, zmin, zmax, l, v, mac, tot, s, L, best, bi, 
 }
 
 # ---- experiment 4: dying relu --------------------------------------------------------------------
-function body_dying_relu(    i, a, o, lr, s, md, last, dmax, rmax, lmax, l, v, rel_hi, leaky_rev, relu_rev, ir, il, opts, lrs, no, nl, O2, R2, j, k, deadN) {
-    print "<table><tr><th class=l>activation</th><th class=l>optimizer</th><th>lr</th><th>dead, step 0</th><th>dead, end</th><th>dead, max</th><th>most-dead layer, end</th><th>revived, max</th><th>revived, end</th><th>test acc.</th></tr>"
+function body_dying_relu(    i, a, o, lr, s, md, last, dmax, rmax, lmax, l, v, rel_hi, relu_rev, ir, il, opts, lrs, no, nl, O2, R2, j, k, deadN) {
+    print "<table><tr><th class=l>activation</th><th class=l>optimizer</th><th>lr</th><th>dead, step 0</th><th>dead, end</th><th>dead, max</th><th>most-dead layer, end</th><th>revived, max</th><th>revived, end</th><th>z ≤ 0 on every probe, end</th><th>test acc.</th></tr>"
     for (i = 1; i <= SW_n; i++) {
         if (!OK[i]) continue
         last = census_last(i)
         lmax = ""; for (l = 1; l <= DEP[i]; l++) { v = CDL[i, last, l] + 0; if (lmax == "" || v > lmax) lmax = v }
         DEADN[i] = CD[i, last]; DEADMAXL[i] = lmax; REVMAX[i] = census_max(i, "revived"); DEADMAX[i] = census_max(i, "dead")
-        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", \
-            h(arg(i, "activation")), h(arg(i, "optimizer")), h(arg(i, "lr")), pct(CD[i, CS[i, 1]]), pct(CD[i, last]), pct(DEADMAX[i]), pct(lmax), pct(REVMAX[i]), pct(CR[i, last]), pct(test_acc(i))
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", \
+            h(arg(i, "activation")), h(arg(i, "optimizer")), h(arg(i, "lr")), pct(CD[i, CS[i, 1]]), pct(CD[i, last]), pct(DEADMAX[i]), pct(lmax), pct(REVMAX[i]), pct(CR[i, last]), pct(CNP[i, last]), pct(test_acc(i))
     }
-    print "</table><p class=desc>Fractions of hidden units, mean over the hidden layers (the “most-dead layer” column: the largest single-layer fraction). Dead: pre-activation ≤ 0 on every probe image; revived: dead at an earlier census and alive now.</p><ul>"
+    print "</table><p class=desc>Fractions of hidden units, mean over the hidden layers (the “most-dead layer” column: the largest single-layer fraction). Dead: no gradient, f'(z) = 0 on every probe image (relu: z ≤ 0 on all of them; leaky_relu: only z = 0 exactly); revived: dead at an earlier census and alive now; the “z ≤ 0” column counts the units below 0 on every probe image whatever their slope there.</p><ul>"
     no = split(values("optimizer"), O2, " "); nl = split(values("lr"), R2, " ")
     for (j = 1; j <= no; j++) {
         s = ""
@@ -560,19 +593,18 @@ function body_dying_relu(    i, a, o, lr, s, md, last, dmax, rmax, lmax, l, v, r
         }
         if (s != "") li(h(O2[j]) ": " s ".")
     }
-    rel_hi = 0; relu_rev = 0; leaky_rev = 0
+    rel_hi = 0; relu_rev = 0
     for (i = 1; i <= SW_n; i++) {
         if (!OK[i]) continue
         if (arg(i, "activation") == "relu") { if (DEADN[i] > rel_hi) { rel_hi = DEADN[i]; ir = i } if (REVMAX[i] > relu_rev) relu_rev = REVMAX[i] }
-        if (arg(i, "activation") == "leaky_relu" && REVMAX[i] > leaky_rev) { leaky_rev = REVMAX[i]; il = i }
     }
     print "</ul>"
     if (rel_hi > 0) verdict(rel_hi > 0.2 ? "confirms" : "qualifies", sprintf("S5 — relu units die at high learning rates: %s of hidden units (%s in the worst layer) are dead after training with %s at lr %s.%s", \
         pct(rel_hi), pct(DEADMAXL[ir]), h(arg(ir, "optimizer")), h(arg(ir, "lr")), \
         relu_rev > 0 ? sprintf(" But “does not come back” holds only where nothing below the unit changes: up to %s of relu units dead at one census were alive at a later one — a dead unit gets no gradient itself, yet the layers below it keep training and can move its input back above 0. %s", pct(relu_rev), layer1_revival("relu")) : " None of them came back (revived stays 0).")) 
-    md = max_dead("leaky_relu")
-    if (il) verdict("qualifies", sprintf("S6 — leaky_relu units also sit below 0 on every probe image (%s of units at the end with %s at lr %s), so by the census they “die” too; what differs is that they still receive gradient (slope %s), and more of them come back: up to %s of leaky_relu units revived (%s at lr %s), against up to %s of relu units.", \
-        pct(md), h(arg(MAXDEAD_RUN, "optimizer")), h(arg(MAXDEAD_RUN, "lr")), arg(il, "alpha") != "" ? arg(il, "alpha") : "0.01", pct(leaky_rev), h(arg(il, "optimizer")), h(arg(il, "lr")), pct(relu_rev)))
+    il = 0; md = -1
+    for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == "leaky_relu" && CNP[i, census_last(i)] + 0 > md) { md = CNP[i, census_last(i)] + 0; il = i }
+    if (il) s6_verdict(il, pick("activation=relu,optimizer=" arg(il, "optimizer") ",lr=" arg(il, "lr")), sprintf("with %s at lr %s", h(arg(il, "optimizer")), h(arg(il, "lr"))))
     s = ""
     for (i = 1; i <= SW_n; i++) if (OK[i] && is_num(test_acc(i)) && test_acc(i) + 0 < 0.15) s = s (s == "" ? "" : ", ") label(i) " (" h(arg(i, "optimizer")) ", lr " h(arg(i, "lr")) ")"
     if (s != "") print "<p>These runs ended at chance (test accuracy below 15 %): " s ".</p>"
@@ -584,7 +616,6 @@ function layer1_revival(a,    i, k, m, v) {
     for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a) for (k = 1; k <= NCS[i]; k++) { v = CRL[i, CS[i, k], 1] + 0; if (v > m) m = v }
     return m == 0 ? "In layer 1, whose inputs are the fixed images, no dead relu unit ever came back, as S5 says." : sprintf("Even in layer 1, whose inputs are fixed, up to %s of units revived: “dead” is measured on the probe images only, so such a unit may still fire on other training images, and momentum or Adam keep moving weights whose gradient has become 0.", pct(m))
 }
-function max_dead(a,    i, m) { m = 0; for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a && DEADN[i] >= m) { m = DEADN[i]; MAXDEAD_RUN = i } return m }
 
 # ---- experiment 5: relu'(0) ----------------------------------------------------------------------
 function body_relu_grad_at_zero(    i, t, dts, nd, T2, j, i0, i1, pz, pzmax, nzs, k, s, diff, first, maxd, same, ident, units, anyz) {
@@ -675,7 +706,7 @@ function body_glorot(    i, a, in_, L, s, acts, inits, na, ni, A2, I2, j, k, m0,
         a = A2[j]
         ist = pick("activation=" a ",init=standard"); ixv = pick("activation=" a ",init=xavier*")
         if (!ist || !ixv) continue
-        li(sprintf("%s: at initialisation the back-propagated gradient of layer 1 is %s of the top hidden layer's with the standard init and %s with %s init.", h(a), p10(DR[ist], 2), p10(DR[ixv], 2), h(arg(ixv, "init"))))
+        li(sprintf("%s: at initialisation the back-propagated gradient of layer 1 is %s of the top hidden layer's with the standard init and %s with %s init.", h(a), r10(DR[ist]), r10(DR[ixv]), h(arg(ixv, "init"))))
         if (a == "sigmoid") {
             L = DEP[ist]; mMin = ""
             for (k = 1; k <= NS[ist]; k++) { s = lv(ist, ST[ist, k], L, "act_mean") + 0; if (mMin == "" || s < mMin) mMin = s }
@@ -686,8 +717,8 @@ function body_glorot(    i, a, in_, L, s, acts, inits, na, ni, A2, I2, j, k, m0,
     print "</ul>"
     ist = pick("activation=tanh,init=standard"); ixv = pick("activation=tanh,init=xavier*")
     if (ist && ixv && is_num(DR[ist]) && is_num(DR[ixv])) {
-        if (abs(DR[ixv]) < abs(DR[ist])) verdict("confirms", sprintf("Glorot & Bengio: the normalised (Xavier) init keeps the back-propagated gradients more even across layers — tanh's layer-1/top ratio is %s with Xavier against %s with the standard init.", p10(DR[ixv], 2), p10(DR[ist], 2)))
-        else verdict("qualifies", sprintf("Glorot & Bengio's gradient argument does not show at this budget: tanh's layer-1/top ratio of back-propagated gradients is %s with Xavier and %s with the standard init.", p10(DR[ixv], 2), p10(DR[ist], 2)))
+        if (abs(DR[ixv]) < abs(DR[ist])) verdict("confirms", sprintf("Glorot & Bengio: the normalised (Xavier) init keeps the back-propagated gradients more even across layers — tanh's layer-1/top ratio is %s with Xavier against %s with the standard init.", r10(DR[ixv]), r10(DR[ist])))
+        else verdict("qualifies", sprintf("Glorot & Bengio's gradient argument does not show at this budget: tanh's layer-1/top ratio of back-propagated gradients is %s with Xavier and %s with the standard init.", r10(DR[ixv]), r10(DR[ist])))
     }
     ist = pick("activation=sigmoid,init=standard")
     if (ist && is_num(SIGMIN)) verdict(SIGMIN < 0.1 ? "confirms" : "qualifies", sprintf("Glorot & Bengio (Fig. 2): the top sigmoid layer's mean activation %s — from %s at step 0 to %s by step %d (standard init) — while the net stays at %s test accuracy.", \
@@ -699,8 +730,8 @@ function body_glorot(    i, a, in_, L, s, acts, inits, na, ni, A2, I2, j, k, m0,
 function body_he(    ix, ih, ax, ah, lx, lh) {
     ix = pick("init=xavier*"); ih = pick("init=he*")
     print "<ul>"
-    if (ix) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s (%s of the last hidden layer's); loss %s → %s over %d steps; test accuracy %s (best logged %s).", label(ix), DEP[ix], p10(lv(ix, 0, 1, "grad_w_log10")), p10(grad_ratio(ix, 0)), f3(loss0(ix)), f3(lossN(ix)), LAST[ix] + 1, pct(test_acc(ix)), pct(best_acc(ix))))
-    if (ih) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s (%s of the last hidden layer's); loss %s → %s; test accuracy %s (best logged %s).", label(ih), DEP[ih], p10(lv(ih, 0, 1, "grad_w_log10")), p10(grad_ratio(ih, 0)), f3(loss0(ih)), f3(lossN(ih)), pct(test_acc(ih)), pct(best_acc(ih))))
+    if (ix) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s, %s relative to the last hidden layer's; loss %s → %s over %d steps; test accuracy %s (best logged %s).", label(ix), DEP[ix], p10(lv(ix, 0, 1, "grad_w_log10")), r10(grad_ratio(ix, 0)), f3(loss0(ix)), f3(lossN(ix)), LAST[ix] + 1, pct(test_acc(ix)), pct(best_acc(ix))))
+    if (ih) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s, %s relative to the last hidden layer's; loss %s → %s; test accuracy %s (best logged %s).", label(ih), DEP[ih], p10(lv(ih, 0, 1, "grad_w_log10")), r10(grad_ratio(ih, 0)), f3(loss0(ih)), f3(lossN(ih)), pct(test_acc(ih)), pct(best_acc(ih))))
     print "</ul>"
     if (ix && ih) {
         ax = test_acc(ix) + 0; ah = test_acc(ih) + 0
@@ -839,9 +870,9 @@ function body_theory_profile(    n, r, i, a, s, L, l, mL, m, p, dev, wd, wcfg, p
     print "<ul>"
     for (L = 1; L <= 100; L++) if (L in TM1)
         li(sprintf("tanh, xavier-normal, %d layers: E‖δ‖<sup>2</sup> shrinks by a factor %.4f per layer on average from layer L down to layer 2, against %.4f predicted; layer 1 gets %s of layer %d's E‖δ‖<sup>2</sup>, predicted %s. From layer 2 on the measured log-ratio stays within %s decades of the prediction.", \
-            L, TMF[L], TPF[L], p10(TM1[L], 2), L, p10(TP1[L], 2), f2(TDEV[L])))
-    for (L = 1; L <= 100; L++) if (L in HM1) li(sprintf("tanh, he-normal (chaotic side), %d layers: layer 1 gets %s of layer %d's E‖δ‖<sup>2</sup>, predicted %s.", L, p10(HM1[L], 2), L, p10(HP1[L], 2)))
-    for (L = 1; L <= 100; L++) if (L in SM1) li(sprintf("sigmoid, xavier-normal, %d layers: %s measured, %s predicted at layer 1.", L, p10(SM1[L]), p10(SP1[L])))
+            L, TMF[L], TPF[L], r10(TM1[L]), L, r10(TP1[L]), f2(TDEV[L])))
+    for (L = 1; L <= 100; L++) if (L in HM1) li(sprintf("tanh, he-normal (chaotic side), %d layers: layer 1 gets %s of layer %d's E‖δ‖<sup>2</sup>, predicted %s.", L, r10(HM1[L]), L, r10(HP1[L])))
+    for (L = 1; L <= 100; L++) if (L in SM1) li(sprintf("sigmoid, xavier-normal, %d layers: %s measured, %s predicted at layer 1.", L, r10(SM1[L]), r10(SP1[L])))
     print "</ul>"
     verdict(wd < 0.5 ? "confirms" : "qualifies", sprintf("the mean-field prediction %s: over the %d runs, the largest gap between the measured and predicted log<sub>10</sub> ratio on layers 2…L is %s decades (%s), on profiles that span up to %s decades. The gap at layer 1 for xavier-normal comes from its first layer (fan_in 32 against 256 units: q<sub>1</sub> = 0.22 instead of the theory's σ<sub>w</sub><sup>2</sup>q<sub>0</sub> = 1), which only the tanh curve feels.", \
         wd < 0.5 ? "reproduces the measured per-layer profiles of experiment 1 at width 256" : "follows the measured profiles only roughly", t, f2(wd), wcfg, (1 in SM1 || 50 in SM1) ? f1(-SP1[50]) : "many"))
