@@ -264,7 +264,7 @@ function config_block(    k, key, i, vals, seeds, nseeds, cmd, first) {
 }
 
 # ---- page parts -------------------------------------------------------------------------------
-function top(    n, nm, i, k, path, t, cl, st, cnt, ok, core, ver, line) {
+function top(    n, nm, i, k, t, cl, st, cnt, ok, s) {
     print "<!DOCTYPE html>"
     print "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gradtrace report</title>"
     print "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -274,36 +274,55 @@ function top(    n, nm, i, k, path, t, cl, st, cnt, ok, core, ver, line) {
     print "figure{margin:1.2em 0} figure img{max-width:100%;height:auto;border:1px solid #eee} figcaption{font-size:.92em;color:#333;margin-top:.4em}"
     print "figcaption .files{color:#888} .claim{background:#f6f8fa;padding:.5em 1em .5em 2em;border-left:4px solid #0072B2}"
     print ".verdict{padding:.6em 1em;border-left:4px solid #888;background:#fafafa} .verdict.confirms{border-color:#009E73} .verdict.qualifies{border-color:#E69F00} .verdict.contradicts{border-color:#D55E00}"
-    print ".notrun{color:#a33;font-weight:bold} table{border-collapse:collapse;font-size:.88em;margin:.6em 0} td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right} th{background:#f3f3f3} td.l,th.l{text-align:left}"
+    print ".notrun{color:#a33;font-weight:bold} .more{padding:.5em 1em;background:#f6f8fa;border-left:4px solid #888} .nofig{color:#a33} table{border-collapse:collapse;font-size:.88em;margin:.6em 0} td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right} th{background:#f3f3f3} td.l,th.l{text-align:left}"
     print "pre{background:#f6f8fa;padding:.6em;overflow-x:auto;font-size:.85em} code{background:#f3f3f3;padding:0 .2em} details{margin:.8em 0} .desc{color:#444}"
     print "</style></head><body>"
     print "<h1>gradtrace: measurements behind the vanishing-gradient claims</h1>"
-    core = ""; ver = ""
-    n = split(names, nm, " ")
-    print "<p>Generated " h(now) " from " code(results) ". Every number in the text below is computed from the run directories (" code("layers.csv") ", " code("steps.csv") ", " code("census.csv") ", " code("run.json") ") by " code("scripts/report") "; the figures are drawn by " code("plots/*.gp") " from the same files. Log-scale axes show an exact zero on a marked floor, never as a missing point.</p>"
     print "<table><tr><th class=l>#</th><th class=l>experiment</th><th class=l>claim</th><th>runs finished</th></tr>"
+    n = split(ran, nm, " "); rest = 0
     for (i = 1; i <= n; i++) {
-        path = results "/" nm[i]
-        t = ""; cl = ""
-        if (sweep_load(path)) { t = SW_title; cl = SW_claim }
+        t = sec_title(nm[i]); cl = sec_claim(nm[i])
+        if (nm[i] == "activations" || is_comp(nm[i])) st = "computed" (have(figures "/" nm[i] ".png") ? "" : ", figure not drawn")
         else {
-            if (ini_load(expdir "/" nm[i] ".ini") || ini_load(topexp "/" nm[i] ".ini")) { t = INI["title"]; cl = INI["claim"] }
-        }
-        cnt = 0; ok = 0
-        if (index_load(path)) {
+            index_load(results "/" nm[i]); cnt = 0; ok = 0
             for (k = 1; k <= IX_n; k++) { cnt++; st = IX_v[k, "status"]; if (st == "complete" || st == "diverged") ok++ }
             st = ok " of " cnt
-        } else st = "<span class=notrun>not run</span>"
-        printf "<tr><td class=l>%d</td><td class=l><a href=\"#%s\">%s</a></td><td class=l>%s</td><td>%s</td></tr>\n", i, nm[i], h(t == "" ? nm[i] : t), h(cl), st
+        }
+        printf "<tr><td class=l>%d</td><td class=l><a href=\"#%s\">%s</a></td><td class=l>%s</td><td>%s</td></tr>\n", i, nm[i], h(t), h(cl), st
     }
-    path = results "/activations.csv"
-    ok = (getline line < path) > 0
-    close(path)
-    printf "<tr><td class=l>%d</td><td class=l><a href=\"#activations\">The activations and their derivatives</a></td><td class=l>S1, S3, S6, S7</td><td>%s</td></tr>\n", n + 1, ok ? "computed" : "<span class=notrun>not run</span>"
-    split("theory_grad_profile borndead theory_phase", CN, " ")
-    for (k = 1; k <= 3; k++)
-        printf "<tr><td class=l>%d</td><td class=l><a href=\"#%s\">%s</a></td><td class=l>%s</td><td>%s</td></tr>\n", n + 1 + k, CN[k], h(comp_title(CN[k])), comp_claim(CN[k]), comp_missing(CN[k]) == "" ? "computed" : "<span class=notrun>not run</span>"
     print "</table>"
+    n = split(notrun, nm, " ")
+    if (n > 0) {
+        s = ""
+        for (i = 1; i <= n; i++) s = s (i > 1 ? "; " : "") h(sec_title(nm[i]))
+        printf "<p class=more><b>%d more experiment%s: " code("make figures report") "</b> in the project's top directory runs %s into " code("results/") ", draws " code("figures/") " and writes " code("report/index.html") " (about 20 minutes on 2 cores): %s.</p>\n", n, n == 1 ? "" : "s", n == 1 ? "it" : "them", s
+    }
+}
+# the title and claims of section nm, from its sweep, else its experiment file
+function sec_title(nm) {
+    if (nm == "activations") return "The activations and their derivatives"
+    if (is_comp(nm)) return comp_title(nm)
+    if (sweep_load(results "/" nm) && SW_title != "") return SW_title
+    if ((ini_load(expdir "/" nm ".ini") || ini_load(topexp "/" nm ".ini")) && INI["title"] != "") return INI["title"]
+    return nm
+}
+function sec_claim(nm) {
+    if (nm == "activations") return "S1, S3, S6, S7"
+    if (is_comp(nm)) return comp_claim(nm)
+    if (sweep_load(results "/" nm)) return SW_claim
+    if (ini_load(expdir "/" nm ".ini") || ini_load(topexp "/" nm ".ini")) return INI["claim"]
+    return ""
+}
+function is_comp(nm) { return nm ~ /^(theory_grad_profile|borndead|theory_phase)$/ }
+# part=ran: the sections among names, activations and the computed ones whose data are
+# there, in that order (an experiment: its sweep.json and index.csv)
+function ran_list(    n, nm, i, s) {
+    n = split(names " activations theory_grad_profile borndead theory_phase", nm, " "); s = ""
+    for (i = 1; i <= n; i++) {
+        if (nm[i] == "activations" ? have(results "/activations.csv") : is_comp(nm[i]) ? comp_missing(nm[i]) == "" : have(results "/" nm[i] "/sweep.json") && have(results "/" nm[i] "/index.csv"))
+            s = s (s == "" ? "" : " ") nm[i]
+    }
+    print s
 }
 
 function head(    t, c, d) {
@@ -311,7 +330,6 @@ function head(    t, c, d) {
         print "<section id=\"activations\"><h2>The activations and their derivatives <span class=claimids>(S1, S3, S6, S7)</span></h2>"
         print claim_html("S1, S3, S6, S7")
         print "<p class=desc>f and f' of sigmoid, tanh, relu and leaky_relu on a grid of x, printed by " code("gradtrace activations") " from the activation table that training uses (the derivative at relu's kink included), not by the plotting program's formulas.</p>"
-        if ((getline line < dir) <= 0) print "<p class=notrun>Not run: " h(dir) " is missing (" code("make figures") " writes it).</p>"
         return
     }
     t = ""; c = ""; d = ""
@@ -321,10 +339,6 @@ function head(    t, c, d) {
     print "<section id=\"" h(name) "\"><h2>" h(t) " <span class=claimids>(" h(c) ")</span></h2>"
     print claim_html(c)
     if (d != "") print "<p class=desc>" h(d) "</p>"
-    if (!index_load(dir) || SW_n == 0) {
-        print "<p class=notrun>Not run: no results in " code(dir) ". " code("make figures") " runs it (" code("gradtrace sweep " (ini == "" ? "experiments/" name ".ini" : ini) " --out " dir " -j 2") ").</p>"
-        if (ini != "" && ini_load(ini) && INI_RUN != "") print "<details class=\"config\"><summary>Configuration it would run (" h(ini) ")</summary><pre>" h(INI_RUN) "</pre></details>"
-    }
 }
 
 function body(    i, n, ok, fail, pend, secs) {
@@ -824,15 +838,13 @@ function comp_missing(nm,    n, fl, k, s) {
     for (k = 1; k <= n; k++) if (!have(fl[k])) s = s (s == "" ? "" : ", ") fl[k]
     return s
 }
-function comp_head(    m, c) {
+function comp_head(    c) {
     c = comp_claim(name)
     print "<section id=\"" name "\"><h2>" h(comp_title(name)) " <span class=claimids>(" c ")</span></h2>"
     print claim_html(c)
     if (name == "theory_grad_profile") print "<p class=desc>Does the mean-field theory of wide random networks (Poole et al. 2016, Schoenholz et al. 2017; " code("gradtrace theory") ") predict the per-layer gradient profile that experiment 1 measured at initialisation? No new runs: step 0 of experiment 1's runs against " code("gradtrace theory --activation A --sigma-w2 S --sigma-b2 0 --q0 1 --depth L --csv") " with σ<sub>w</sub><sup>2</sup> = 1 for xavier-normal (2·fan_in/(fan_in+fan_out) on the square hidden layers) and 2 for he-normal.</p>"
     if (name == "borndead") print "<p class=desc>How likely is a narrow deep relu network to be dead before training — some hidden layer outputs 0 for every input, so the network is constant (Lu, Shin, Su &amp; Karniadakis 2020)? Monte Carlo over fresh networks (" code("gradtrace census") ", input dimension 2) against the exact 1 − (1 − 2<sup>−N</sup>)<sup>L</sup> for one input, and the randomized asymmetric initialisation (rai) that the paper proposes.</p>"
     if (name == "theory_phase") print "<p class=desc>Where do the usual initialisations put a tanh network in the mean-field phase diagram? χ<sub>1</sub> &lt; 1: gradients vanish towards the input (ordered phase), &gt; 1: they explode (chaotic), = 1: critical. " code("gradtrace theory --activation tanh --phase-grid") " and " code("--critical") ".</p>"
-    m = comp_missing(name)
-    if (m != "") print "<p class=notrun>Not run: " h(m) " missing (" code("make figures") " computes " (name == "theory_grad_profile" ? "them; the measured part is experiment 1, grad_profile" : "them") ").</p>"
 }
 function comp_body() {
     if (comp_missing(name) != "") return
@@ -962,5 +974,6 @@ BEGIN {
     else if (part == "head") { if (name ~ /^(theory_grad_profile|borndead|theory_phase)$/) comp_head(); else head() }
     else if (part == "body") { if (name ~ /^(theory_grad_profile|borndead|theory_phase)$/) comp_body(); else if (name == "activations") body_activations(); else body() }
     else if (part == "caption") printf "%s", caption(fig)
+    else if (part == "ran") ran_list()
     else if (part == "bottom") print "<footer><p class=desc>gradtrace report — scripts/report. The PNG figures are embedded; the SVG versions are next to them in the figures directory.</p></footer></body></html>"
 }
