@@ -86,3 +86,17 @@ mean_of(file, x, y, lo, hi) = sprintf("< awk -v x=%s -v y=%s %s %s -f scripts/fi
 
 # nice_inc(range, n): a 1-2-5 tic increment giving about n tics over range
 nice_inc(r, n) = (m_ = 10 ** floor(log10(r / n > 0 ? r / n : 1)), f_ = (r / n) / m_, (f_ < 1.5 ? 1 : f_ < 3.5 ? 2 : f_ < 7.5 ? 5 : 10) * m_)
+
+# ---- findings for titles (computed from the run files, never typed in) --------------------
+# ratio10(f, col, s, l1, l2): log10 of layer l1's over layer l2's value of a log10 column
+# (grad_w_log10) at step s of the layers.csv f, as a string; "" when either is missing or
+# an exact zero, so a title can fall back to words without a number
+ratio10(f, col, s, l1, l2) = (r1_ = word(scan(sprintf("'%s'", f), col, sprintf("step=%d", s), l1, l1, 0), 1), \
+    r2_ = word(scan(sprintf("'%s'", f), col, sprintf("step=%d", s), l2, l2, 0), 1), \
+    (r1_ eq "nan" || r2_ eq "nan") ? "" : sprintf("%.6f", real(r1_) - real(r2_)))
+# factor(r): a log10 ratio as a reader takes it in: ×0.37 near 1, 10^{-12} far from it
+factor(r) = r eq "" ? "n/a" : abs(real(r)) <= 1.5 ? sprintf("×%.2g", 10 ** real(r)) : sprintf("10^{%.0f}", real(r))
+# the last logged step of a layers.csv (0 when it has no rows)
+last_step(f) = (ls_ = word(scan(sprintf("'%s'", f), "step", "", 0, 0, 0), 2), ls_ eq "nan" ? 0 : int(real(ls_)))
+# an activation's name in enhanced text (where factor()'s 10^{k} needs it): _ escaped
+enh(a) = a eq "leaky_relu" ? "leaky\\_relu" : a
