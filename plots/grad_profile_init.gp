@@ -18,9 +18,8 @@ finding(d) = (fs_ = "", sig_ = "", \
         (r_ = ratio10(run_file(i, "layers.csv"), "grad_w_log10", 0, 1, int(d)), \
          fs_ = fs_ . (fs_ eq "" ? "" : ", ") . enh(R_activation[i]) . " " . factor(r_), \
          sig_ = R_activation[i] eq "sigmoid" ? r_ : sig_, 0) : 0), fs_)
-# relu and leaky_relu coincide at step 0: relu is drawn wide underneath, leaky_relu thin on
-# top, and their markers alternate (relu on odd layers, leaky_relu on even ones)
-lw_of(a) = a eq "relu" ? 2.5 * LW : LW
+# relu and leaky_relu coincide at step 0 (lw_of in style.gp), and their markers alternate
+# (relu on odd layers, leaky_relu on even ones)
 mark(a, l) = a eq "relu" ? int(l) % 2 == 1 : a eq "leaky_relu" ? int(l) % 2 == 0 : 1
 
 eval system(sprintf("scripts/figures-runs '%s' depth=%s", dir, word(depths, 1)))

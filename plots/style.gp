@@ -41,6 +41,8 @@ usual_init(a) = (a eq "relu" || a eq "leaky_relu") ? "he" : "xavier"
 is_usual(a, i) = strstrt(i, usual_init(a)) == 1
 init_dt(a, i) = is_usual(a, i) ? 1 : 2
 usual_tag(a, i) = is_usual(a, i) ? "" : " (other init)"
+# relu and leaky_relu often coincide: relu is drawn wide, leaky_relu thin on top of it
+lw_of(a) = a eq "relu" ? 2.5 * LW : LW
 # sequential colours for an ordered axis (learning rates, steps, layers): k of n
 seq_color(k, n) = word("#1b9e77 #d95f02 #7570b3 #e7298a #66a61e #e6ab02 #a6761d #666666 #000000", \
                        (n <= 1 ? 1 : int(1 + (k - 1) * 8.0 / (n - 1 > 8 ? n - 1 : 8) + 0.5)))
@@ -100,3 +102,5 @@ factor(r) = r eq "" ? "n/a" : abs(real(r)) <= 1.5 ? sprintf("×%.2g", 10 ** real
 last_step(f) = (ls_ = word(scan(sprintf("'%s'", f), "step", "", 0, 0, 0), 2), ls_ eq "nan" ? 0 : int(real(ls_)))
 # an activation's name in enhanced text (where factor()'s 10^{k} needs it): _ escaped
 enh(a) = a eq "leaky_relu" ? "leaky\\_relu" : a
+# magnitude(v): a log10 value as a number: 0.37 near 1, 10^{-63} far from it
+magnitude(v) = v eq "" ? "n/a" : abs(real(v)) <= 1.5 ? sprintf("%.2g", 10 ** real(v)) : sprintf("10^{%.0f}", real(v))

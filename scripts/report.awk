@@ -98,7 +98,8 @@ function ini_load(path,    line, sec, key, val, last) {
 # column] for the layers.csv columns in LCOLS, STEPS i's logged steps ST[i, 1..NS[i]] with
 # LAST[i], the steps.csv loss/test_acc per step (LOSS[i, s], ACC[i, s], the steps in SS[i, k],
 # NSS[i]), the census means over hidden layers CD[i, s] (dead), CR[i, s] (revived),
-# CSAT[i, s], CNP[i, s] (frac_nonpositive), the census steps CS[i, k], NCS[i], and the per-layer census CDL[i, s, layer];
+# CSAT[i, s], CNP[i, s] (frac_nonpositive), the census steps CS[i, k], NCS[i], and the
+# per-layer census CDL[i, s, layer];
 # run.json values RJV[i, path] for the paths in RJKEYS.
 function load_all(    i, st) {
     LCOLS = "fan_in fan_out grad_w_log10 delta_log10 act_mean act_std frac_zero frac_dead_batch frac_saturated frac_preact_zero sign_coherence frac_update_zero"
@@ -279,7 +280,7 @@ function top(    n, nm, i, k, t, cl, st, cnt, ok, s) {
     print "</style></head><body>"
     print "<h1>gradtrace: measurements behind the vanishing-gradient claims</h1>"
     print "<table><tr><th class=l>#</th><th class=l>experiment</th><th class=l>claim</th><th>runs finished</th></tr>"
-    n = split(ran, nm, " "); rest = 0
+    n = split(ran, nm, " ")
     for (i = 1; i <= n; i++) {
         t = sec_title(nm[i]); cl = sec_claim(nm[i])
         if (nm[i] == "activations" || is_comp(nm[i])) st = "computed" (have(figures "/" nm[i] ".png") ? "" : ", figure not drawn")
@@ -951,7 +952,7 @@ function body_theory_phase(    n, r, nc, b0, b05, b5, ni, k, nord, ng, xi) {
 function caption(f) {
     if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line. The panel titles give layer 1 / last hidden layer for each activation with its usual init. relu and leaky_relu nearly coincide: relu is the wide line underneath, leaky_relu the thin one on top, and their markers alternate (relu on odd layers, leaky_relu on even ones)."
     if (f == "grad_profile_train") return "The same profile at every logged training step (colour: step), each activation with its usual init. Whether the profile stays where it started shows if training repairs (or worsens) the gradient flow. Each panel has its own y axis (sigmoid's profile spans tens of decades, the others one or two); the panel titles give layer 1 / last hidden layer at the first and the last logged step, and the colour bar ends at the last logged step."
-    if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer."
+    if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer. relu (wide line) and leaky_relu (thin, on top) nearly coincide. The title gives layer 1's gradient at the largest depth (mean of log<sub>10</sub> over seeds)."
     if (f == "sparsity") return "(a) Share of each hidden layer's outputs that are exactly 0 after training; the same number is the share of the next layer's multiply-adds that have a zero operand. (b) The mean over hidden layers during training. sigmoid and tanh lie on the 0 line."
     if (f == "dying_relu") return "Top: relu's dead units (solid: no gradient, z ≤ 0 on every probe image) and, for leaky_relu, the units with z ≤ 0 on every probe image (dashed: f' = α there) beside its dead ones (dotted, at 0: those units still pass α·δ), mean over hidden layers, one panel per optimiser; colour is the learning rate. The title states the run with the most dead relu units. Bottom: share of units that were dead at an earlier census and are alive now (revived)."
     if (f == "relu_grad_at_zero") return "(a) Share of hidden pre-activations that are exactly 0.0 (log scale; steps where none occurred sit on the floor line). (b) The training loss of the four runs; a line hidden under another means identical values."
