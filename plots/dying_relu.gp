@@ -13,7 +13,7 @@ do for [i = 1:R_n] {
 }
 lr_k(v) = sum [k = 1:words(lrs)] (word(lrs, k) eq v ? k : 0)
 # the mean over hidden layers of a census column at the last census ("" when missing)
-final_of(f, col) = system(sprintf("awk -v x=step -v y=%s -f scripts/figures-mean.awk '%s' 2>/dev/null | tail -n 1 | cut -d, -f2", col, f))
+final_of(f, col) = last_mean(f, col, 0)
 act_dt(a) = a eq "relu" ? 1 : 2
 pc(v) = v eq "" ? "n/a" : sprintf("%.0f %%", 100 * real(v))
 

@@ -104,3 +104,7 @@ last_step(f) = (ls_ = word(scan(sprintf("'%s'", f), "step", "", 0, 0, 0), 2), ls
 enh(a) = a eq "leaky_relu" ? "leaky\\_relu" : a
 # magnitude(v): a log10 value as a number: 0.37 near 1, 10^{-63} far from it
 magnitude(v) = v eq "" ? "n/a" : abs(real(v)) <= 1.5 ? sprintf("%.2g", 10 ** real(v)) : sprintf("10^{%.0f}", real(v))
+# last_mean(f, col, hi): the mean of column col over layers 1..hi (0: all) at the last step
+# of the CSV f (layers.csv, census.csv), as a string; "" when missing
+last_mean(f, col, hi) = system(sprintf("awk -v x=step -v y=%s %s -f scripts/figures-mean.awk '%s' 2>/dev/null | tail -n 1 | cut -d, -f2", \
+    col, hi > 0 ? sprintf("-v hi=%d", hi) : "", f))
