@@ -304,14 +304,16 @@ function sec_title(nm) {
     if (nm == "activations") return "The activations and their derivatives"
     if (is_comp(nm)) return comp_title(nm)
     if (sweep_load(results "/" nm) && SW_title != "") return SW_title
-    if ((ini_load(expdir "/" nm ".ini") || ini_load(topexp "/" nm ".ini")) && INI["title"] != "") return INI["title"]
+    if (ini_load(ini_path(nm)) && INI["title"] != "") return INI["title"]
     return nm
 }
+# the experiment file of nm: the one in expdir, else the repository's ("" if neither)
+function ini_path(nm) { return have(expdir "/" nm ".ini") ? expdir "/" nm ".ini" : have(topexp "/" nm ".ini") ? topexp "/" nm ".ini" : "" }
 function sec_claim(nm) {
     if (nm == "activations") return "S1, S3, S6, S7"
     if (is_comp(nm)) return comp_claim(nm)
     if (sweep_load(results "/" nm)) return SW_claim
-    if (ini_load(expdir "/" nm ".ini") || ini_load(topexp "/" nm ".ini")) return INI["claim"]
+    if (ini_load(ini_path(nm))) return INI["claim"]
     return ""
 }
 function is_comp(nm) { return nm ~ /^(theory_grad_profile|borndead|theory_phase)$/ }
