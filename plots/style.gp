@@ -108,3 +108,6 @@ magnitude(v) = v eq "" ? "n/a" : abs(real(v)) <= 1.5 ? sprintf("%.2g", 10 ** rea
 # of the CSV f (layers.csv, census.csv), as a string; "" when missing
 last_mean(f, col, hi) = system(sprintf("awk -v x=step -v y=%s %s -f scripts/figures-mean.awk '%s' 2>/dev/null | tail -n 1 | cut -d, -f2", \
     col, hi > 0 ? sprintf("-v hi=%d", hi) : "", f))
+# final_acc(i): run i's final test accuracy in % from its run.json summary ("" when absent)
+final_acc(i) = (fa_ = system(sprintf("sed -n 's/.*\"final_test_acc\":[[:space:]]*\\([-0-9.eE+]*\\).*/\\1/p' '%s' | head -n 1", run_file(i, "run.json"))), \
+    fa_ eq "" ? "" : sprintf("%.0f %%", 100 * real(fa_)))
