@@ -23,7 +23,7 @@ finding(d) = (fs_ = "", sig_ = "", \
 mark(a, l) = a eq "relu" ? int(l) % 2 == 1 : a eq "leaky_relu" ? int(l) % 2 == 0 : 1
 
 eval system(sprintf("scripts/figures-runs '%s' depth=%s", dir, word(depths, 1)))
-fd_ = finding(word(depths, 1))
+fd_ = finding(word(depths, 1))   # sets sig_, sigmoid's ratio, for the headline
 headline = sig_ eq "" ? "Weight-gradient norm per layer at initialisation" : \
     sprintf("At initialisation sigmoid's layer 1 gets %s of layer %s's gradient", factor(sig_), word(depths, 1))
 set multiplot layout 1, words(depths) margins 0.07, 0.80, 0.12, 0.82 spacing 0.07 \
