@@ -54,7 +54,11 @@ THEORY_FILES := $(RESULTS)/theory/profiles.csv $(RESULTS)/theory/tanh-phase.csv 
                 $(RESULTS)/theory/tanh-critical.csv $(RESULTS)/theory/tanh-inits.csv
 CENSUS_VARIANTS := he-nobias-1 he-nobias-100 he-bias-1 rai-bias-1
 CENSUS_FILES := $(foreach v,$(CENSUS_VARIANTS),$(RESULTS)/census/$(v).csv)
-COMP_DATA := $(if $(filter theory_%,$(COMP_FIGS)),$(THEORY_FILES)) $(if $(filter borndead,$(COMP_FIGS)),$(CENSUS_FILES))
+# each computed figure's own data only (the demo draws theory_grad_profile alone, so its
+# report has no theory_phase section without a figure)
+COMP_DATA := $(if $(filter theory_grad_profile,$(COMP_FIGS)),$(RESULTS)/theory/profiles.csv) \
+             $(if $(filter theory_phase,$(COMP_FIGS)),$(filter-out %/profiles.csv,$(THEORY_FILES))) \
+             $(if $(filter borndead,$(COMP_FIGS)),$(CENSUS_FILES))
 
 FIGURE_FILES := $(foreach f,$(ALL_FIGS),$(FIGURES)/$(f).png $(FIGURES)/$(f).svg)
 INDEX_FILES  := $(foreach e,$(EXPERIMENTS),$(RESULTS)/$(e)/index.csv)

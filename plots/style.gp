@@ -41,6 +41,8 @@ usual_init(a) = (a eq "relu" || a eq "leaky_relu") ? "he" : "xavier"
 is_usual(a, i) = strstrt(i, usual_init(a)) == 1
 init_dt(a, i) = is_usual(a, i) ? 1 : 2
 usual_tag(a, i) = is_usual(a, i) ? "" : " (other init)"
+# relu and leaky_relu often coincide: relu is drawn wide, leaky_relu thin on top of it
+lw_of(a) = a eq "relu" ? 2.5 * LW : LW
 # sequential colours for an ordered axis (learning rates, steps, layers): k of n
 seq_color(k, n) = word("#1b9e77 #d95f02 #7570b3 #e7298a #66a61e #e6ab02 #a6761d #666666 #000000", \
                        (n <= 1 ? 1 : int(1 + (k - 1) * 8.0 / (n - 1 > 8 ? n - 1 : 8) + 0.5)))
@@ -86,3 +88,26 @@ mean_of(file, x, y, lo, hi) = sprintf("< awk -v x=%s -v y=%s %s %s -f scripts/fi
 
 # nice_inc(range, n): a 1-2-5 tic increment giving about n tics over range
 nice_inc(r, n) = (m_ = 10 ** floor(log10(r / n > 0 ? r / n : 1)), f_ = (r / n) / m_, (f_ < 1.5 ? 1 : f_ < 3.5 ? 2 : f_ < 7.5 ? 5 : 10) * m_)
+
+# ---- findings for titles (computed from the run files, never typed in) --------------------
+# ratio10(f, col, s, l1, l2): log10 of layer l1's over layer l2's value of a log10 column
+# (grad_w_log10) at step s of the layers.csv f, as a string; "" when either is missing or
+# an exact zero, so a title can fall back to words without a number
+ratio10(f, col, s, l1, l2) = (r1_ = word(scan(sprintf("'%s'", f), col, sprintf("step=%d", s), l1, l1, 0), 1), \
+    r2_ = word(scan(sprintf("'%s'", f), col, sprintf("step=%d", s), l2, l2, 0), 1), \
+    (r1_ eq "nan" || r2_ eq "nan") ? "" : sprintf("%.6f", real(r1_) - real(r2_)))
+# factor(r): a log10 ratio as a reader takes it in: ×0.37 near 1, 10^{-12} far from it
+factor(r) = r eq "" ? "n/a" : abs(real(r)) <= 1.5 ? sprintf("×%.2g", 10 ** real(r)) : sprintf("10^{%.0f}", real(r))
+# the last logged step of a layers.csv (0 when it has no rows)
+last_step(f) = (ls_ = word(scan(sprintf("'%s'", f), "step", "", 0, 0, 0), 2), ls_ eq "nan" ? 0 : int(real(ls_)))
+# an activation's name in enhanced text (where factor()'s 10^{k} needs it): _ escaped
+enh(a) = a eq "leaky_relu" ? "leaky\\_relu" : a
+# magnitude(v): a log10 value as a number: 0.37 near 1, 10^{-63} far from it
+magnitude(v) = v eq "" ? "n/a" : abs(real(v)) <= 1.5 ? sprintf("%.2g", 10 ** real(v)) : sprintf("10^{%.0f}", real(v))
+# last_mean(f, col, hi): the mean of column col over layers 1..hi (0: all) at the last step
+# of the CSV f (layers.csv, census.csv), as a string; "" when missing
+last_mean(f, col, hi) = system(sprintf("awk -v x=step -v y=%s %s -f scripts/figures-mean.awk '%s' 2>/dev/null | tail -n 1 | cut -d, -f2", \
+    col, hi > 0 ? sprintf("-v hi=%d", hi) : "", f))
+# final_acc(i): run i's final test accuracy in % from its run.json summary ("" when absent)
+final_acc(i) = (fa_ = system(sprintf("sed -n 's/.*\"final_test_acc\":[[:space:]]*\\([-0-9.eE+]*\\).*/\\1/p' '%s' | head -n 1", run_file(i, "run.json"))), \
+    fa_ eq "" ? "" : sprintf("%.0f %%", 100 * real(fa_)))

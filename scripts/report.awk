@@ -21,6 +21,17 @@ function p10(x, d) {
     if (d == "") d = (x + 0 > -0.95 && x + 0 < 0.95) ? 2 : 1
     return "10<sup>" minus(sprintf("%." d "f", x + 0)) "</sup>"
 }
+# a log10 ratio as a power of ten with the factor a reader takes in at once beside it:
+# "10<sup>−0.88</sup> (×0.13)", "10<sup>−12.3</sup> (10<sup>12</sup> times smaller)"
+function r10(x,    e, n) {
+    if (x == "-inf" || x == "" || x == "nan") return p10(x)
+    e = x + 0
+    if (e >= -1.5 && e <= 1.5) return p10(x) " (×" sprintf("%.2g", exp(e * log(10))) ")"
+    n = e < 0 ? -e : e
+    return p10(x) " (" (n < 5 ? round2(exp(n * log(10))) : "10<sup>" int(n + 0.5) "</sup>") " times " (e < 0 ? "smaller" : "larger") ")"
+}
+# a number >= 10 rounded to two significant digits, printed as an integer (1023 -> 1000)
+function round2(v,    m) { m = exp((int(log(v) / log(10)) - 1) * log(10)); return sprintf("%d", int(v / m + 0.5) * m + 0.5) }
 function f1(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.1f", x + 0)) }
 function f2(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.2f", x + 0)) }
 function f3(x) { return x == "" || x == "nan" ? "n/a" : minus(sprintf("%.3f", x + 0)) }
@@ -87,7 +98,8 @@ function ini_load(path,    line, sec, key, val, last) {
 # column] for the layers.csv columns in LCOLS, STEPS i's logged steps ST[i, 1..NS[i]] with
 # LAST[i], the steps.csv loss/test_acc per step (LOSS[i, s], ACC[i, s], the steps in SS[i, k],
 # NSS[i]), the census means over hidden layers CD[i, s] (dead), CR[i, s] (revived),
-# CSAT[i, s], the census steps CS[i, k], NCS[i], and the per-layer census CDL[i, s, layer];
+# CSAT[i, s], CNP[i, s] (frac_nonpositive), the census steps CS[i, k], NCS[i], and the
+# per-layer census CDL[i, s, layer];
 # run.json values RJV[i, path] for the paths in RJKEYS.
 function load_all(    i, st) {
     LCOLS = "fan_in fan_out grad_w_log10 delta_log10 act_mean act_std frac_zero frac_dead_batch frac_saturated frac_preact_zero sign_coherence frac_update_zero"
@@ -106,7 +118,7 @@ function load_all(    i, st) {
     }
     return 1
 }
-function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum, cnt, sumr, sums) {
+function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum, cnt, sumr, sums, sumnp) {
     if (runjson_load(rdir)) for (k = 1; k <= NRJ; k++) if (RK[k] in RJ) RJV[i, RK[k]] = RJ[RK[k]]
     DEP[i] = ((i, "depth") in SW_arg) ? SW_arg[i, "depth"] + 0 : RJV[i, "config.depth"] + 0
     path = rdir "/layers.csv"
@@ -146,15 +158,22 @@ function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum,
             split(line, f, ",")
             s = f[c["step"]] + 0; l = f[c["layer"]] + 0
             if (cs == "" || s != cs) {
-                if (cs != "") { CD[i, cs] = sum / cnt; CR[i, cs] = sumr / cnt; CSAT[i, cs] = sums / cnt }
-                cs = s; sum = 0; sumr = 0; sums = 0; cnt = 0; CS[i, ++NCS[i]] = s
+                if (cs != "") census_mean(i, cs, sum, sumr, sums, sumnp, cnt, "frac_nonpositive" in c)
+                cs = s; sum = 0; sumr = 0; sums = 0; sumnp = 0; cnt = 0; CS[i, ++NCS[i]] = s
             }
             sum += f[c["frac_dead"]]; sumr += f[c["frac_revived"]]; sums += f[c["frac_saturated"]]; cnt++
+            if ("frac_nonpositive" in c) sumnp += f[c["frac_nonpositive"]]
             CDL[i, s, l] = f[c["frac_dead"]]; CRL[i, s, l] = f[c["frac_revived"]]
         }
-        if (cs != "") { CD[i, cs] = sum / cnt; CR[i, cs] = sumr / cnt; CSAT[i, cs] = sums / cnt }
+        if (cs != "") census_mean(i, cs, sum, sumr, sums, sumnp, cnt, "frac_nonpositive" in c)
         close(path)
     }
+}
+# the census means over the hidden layers at step s; CNP (frac_nonpositive) only when the
+# traces have that column (gradtrace 0.2.0 on)
+function census_mean(i, s, dead, rev, sat, np, n, have_np) {
+    CD[i, s] = dead / n; CR[i, s] = rev / n; CSAT[i, s] = sat / n
+    if (have_np) CNP[i, s] = np / n
 }
 # the value of a layers.csv column
 function lv(i, s, l, col) { return ((i, s, l, col) in V) ? V[i, s, l, col] : "" }
@@ -246,7 +265,7 @@ function config_block(    k, key, i, vals, seeds, nseeds, cmd, first) {
 }
 
 # ---- page parts -------------------------------------------------------------------------------
-function top(    n, nm, i, k, path, t, cl, st, cnt, ok, core, ver, line) {
+function top(    n, nm, i, k, t, cl, st, cnt, ok, s) {
     print "<!DOCTYPE html>"
     print "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gradtrace report</title>"
     print "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -256,36 +275,57 @@ function top(    n, nm, i, k, path, t, cl, st, cnt, ok, core, ver, line) {
     print "figure{margin:1.2em 0} figure img{max-width:100%;height:auto;border:1px solid #eee} figcaption{font-size:.92em;color:#333;margin-top:.4em}"
     print "figcaption .files{color:#888} .claim{background:#f6f8fa;padding:.5em 1em .5em 2em;border-left:4px solid #0072B2}"
     print ".verdict{padding:.6em 1em;border-left:4px solid #888;background:#fafafa} .verdict.confirms{border-color:#009E73} .verdict.qualifies{border-color:#E69F00} .verdict.contradicts{border-color:#D55E00}"
-    print ".notrun{color:#a33;font-weight:bold} table{border-collapse:collapse;font-size:.88em;margin:.6em 0} td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right} th{background:#f3f3f3} td.l,th.l{text-align:left}"
+    print ".notrun{color:#a33;font-weight:bold} .more{padding:.5em 1em;background:#f6f8fa;border-left:4px solid #888} .nofig{color:#a33} table{border-collapse:collapse;font-size:.88em;margin:.6em 0} td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right} th{background:#f3f3f3} td.l,th.l{text-align:left}"
     print "pre{background:#f6f8fa;padding:.6em;overflow-x:auto;font-size:.85em} code{background:#f3f3f3;padding:0 .2em} details{margin:.8em 0} .desc{color:#444}"
     print "</style></head><body>"
     print "<h1>gradtrace: measurements behind the vanishing-gradient claims</h1>"
-    core = ""; ver = ""
-    n = split(names, nm, " ")
-    print "<p>Generated " h(now) " from " code(results) ". Every number in the text below is computed from the run directories (" code("layers.csv") ", " code("steps.csv") ", " code("census.csv") ", " code("run.json") ") by " code("scripts/report") "; the figures are drawn by " code("plots/*.gp") " from the same files. Log-scale axes show an exact zero on a marked floor, never as a missing point.</p>"
     print "<table><tr><th class=l>#</th><th class=l>experiment</th><th class=l>claim</th><th>runs finished</th></tr>"
+    n = split(ran, nm, " ")
     for (i = 1; i <= n; i++) {
-        path = results "/" nm[i]
-        t = ""; cl = ""
-        if (sweep_load(path)) { t = SW_title; cl = SW_claim }
+        t = sec_title(nm[i]); cl = sec_claim(nm[i])
+        if (nm[i] == "activations" || is_comp(nm[i])) st = "computed" (have(figures "/" nm[i] ".png") ? "" : ", figure not drawn")
         else {
-            if (ini_load(expdir "/" nm[i] ".ini") || ini_load(topexp "/" nm[i] ".ini")) { t = INI["title"]; cl = INI["claim"] }
-        }
-        cnt = 0; ok = 0
-        if (index_load(path)) {
+            index_load(results "/" nm[i]); cnt = 0; ok = 0
             for (k = 1; k <= IX_n; k++) { cnt++; st = IX_v[k, "status"]; if (st == "complete" || st == "diverged") ok++ }
             st = ok " of " cnt
-        } else st = "<span class=notrun>not run</span>"
-        printf "<tr><td class=l>%d</td><td class=l><a href=\"#%s\">%s</a></td><td class=l>%s</td><td>%s</td></tr>\n", i, nm[i], h(t == "" ? nm[i] : t), h(cl), st
+        }
+        printf "<tr><td class=l>%d</td><td class=l><a href=\"#%s\">%s</a></td><td class=l>%s</td><td>%s</td></tr>\n", i, nm[i], h(t), h(cl), st
     }
-    path = results "/activations.csv"
-    ok = (getline line < path) > 0
-    close(path)
-    printf "<tr><td class=l>%d</td><td class=l><a href=\"#activations\">The activations and their derivatives</a></td><td class=l>S1, S3, S6, S7</td><td>%s</td></tr>\n", n + 1, ok ? "computed" : "<span class=notrun>not run</span>"
-    split("theory_grad_profile borndead theory_phase", CN, " ")
-    for (k = 1; k <= 3; k++)
-        printf "<tr><td class=l>%d</td><td class=l><a href=\"#%s\">%s</a></td><td class=l>%s</td><td>%s</td></tr>\n", n + 1 + k, CN[k], h(comp_title(CN[k])), comp_claim(CN[k]), comp_missing(CN[k]) == "" ? "computed" : "<span class=notrun>not run</span>"
     print "</table>"
+    n = split(notrun, nm, " ")
+    if (n > 0) {
+        s = ""
+        for (i = 1; i <= n; i++) s = s (i > 1 ? "; " : "") h(sec_title(nm[i]))
+        printf "<p class=more><b>%d more experiment%s: " code("make figures report") "</b> in the project's top directory runs %s into " code("results/") ", draws " code("figures/") " and writes " code("report/index.html") " (about 20 minutes on 2 cores): %s.</p>\n", n, n == 1 ? "" : "s", n == 1 ? "it" : "them", s
+    }
+}
+# the title and claims of section nm, from its sweep, else its experiment file
+function sec_title(nm) {
+    if (nm == "activations") return "The activations and their derivatives"
+    if (is_comp(nm)) return comp_title(nm)
+    if (sweep_load(results "/" nm) && SW_title != "") return SW_title
+    if (ini_load(ini_path(nm)) && INI["title"] != "") return INI["title"]
+    return nm
+}
+# the experiment file of nm: the one in expdir, else the repository's ("" if neither)
+function ini_path(nm) { return have(expdir "/" nm ".ini") ? expdir "/" nm ".ini" : have(topexp "/" nm ".ini") ? topexp "/" nm ".ini" : "" }
+function sec_claim(nm) {
+    if (nm == "activations") return "S1, S3, S6, S7"
+    if (is_comp(nm)) return comp_claim(nm)
+    if (sweep_load(results "/" nm)) return SW_claim
+    if (ini_load(ini_path(nm))) return INI["claim"]
+    return ""
+}
+function is_comp(nm) { return nm ~ /^(theory_grad_profile|borndead|theory_phase)$/ }
+# part=ran: the sections among names, activations and the computed ones whose data are
+# there, in that order (an experiment: its sweep.json and index.csv)
+function ran_list(    n, nm, i, s) {
+    n = split(names " activations theory_grad_profile borndead theory_phase", nm, " "); s = ""
+    for (i = 1; i <= n; i++) {
+        if (nm[i] == "activations" ? have(results "/activations.csv") : is_comp(nm[i]) ? comp_missing(nm[i]) == "" : have(results "/" nm[i] "/sweep.json") && have(results "/" nm[i] "/index.csv"))
+            s = s (s == "" ? "" : " ") nm[i]
+    }
+    print s
 }
 
 function head(    t, c, d) {
@@ -293,7 +333,6 @@ function head(    t, c, d) {
         print "<section id=\"activations\"><h2>The activations and their derivatives <span class=claimids>(S1, S3, S6, S7)</span></h2>"
         print claim_html("S1, S3, S6, S7")
         print "<p class=desc>f and f' of sigmoid, tanh, relu and leaky_relu on a grid of x, printed by " code("gradtrace activations") " from the activation table that training uses (the derivative at relu's kink included), not by the plotting program's formulas.</p>"
-        if ((getline line < dir) <= 0) print "<p class=notrun>Not run: " h(dir) " is missing (" code("make figures") " writes it).</p>"
         return
     }
     t = ""; c = ""; d = ""
@@ -303,10 +342,6 @@ function head(    t, c, d) {
     print "<section id=\"" h(name) "\"><h2>" h(t) " <span class=claimids>(" h(c) ")</span></h2>"
     print claim_html(c)
     if (d != "") print "<p class=desc>" h(d) "</p>"
-    if (!index_load(dir) || SW_n == 0) {
-        print "<p class=notrun>Not run: no results in " code(dir) ". " code("make figures") " runs it (" code("gradtrace sweep " (ini == "" ? "experiments/" name ".ini" : ini) " --out " dir " -j 2") ").</p>"
-        if (ini != "" && ini_load(ini) && INI_RUN != "") print "<details class=\"config\"><summary>Configuration it would run (" h(ini) ")</summary><pre>" h(INI_RUN) "</pre></details>"
-    }
 }
 
 function body(    i, n, ok, fail, pend, secs) {
@@ -373,7 +408,7 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
             iu = pick("activation=" a ",depth=" ds ",init=" usual_prefix(a) "*")
             if (!iu) continue
             r0 = grad_ratio(iu, 0)
-            s = s (s == "" ? "" : "; ") sprintf("with %s it is %s", label(iu), p10(r0))
+            s = s (s == "" ? "" : "; ") sprintf("with %s it is %s", label(iu), r10(r0))
             RATIO0[a, ds] = r0; RATION[a, ds] = grad_ratio(iu, LAST[iu]); RUN_U[a, ds] = iu
         }
         li("At initialisation, in the " ds "-layer nets, layer 1 receives this share of layer " ds "'s weight gradient (‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>" ds "</sub>‖): " s ".")
@@ -386,7 +421,7 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
             io = 0
             for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a && arg(i, "depth") == ds && index(arg(i, "init"), usual_prefix(a)) != 1) { io = i; break }
             if (!io) continue
-            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s, layer 1 at %s", label(io), p10(grad_ratio(io, 0)), p10(lv(io, 0, 1, "grad_w_log10")))
+            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s, layer 1 at %s", label(io), r10(grad_ratio(io, 0)), p10(lv(io, 0, 1, "grad_w_log10")))
         }
         if (s != "") li("With the other initialiser (depth " ds "): " s ".")
     }
@@ -396,7 +431,7 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
         for (j = 1; j <= na; j++) {
             a = A[j]; iu = RUN_U[a, ds]
             if (!iu) continue
-            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s at step %d, loss %s → %s", label(iu), p10(RATION[a, ds]), LAST[iu], f2(loss0(iu)), f2(lossN(iu)))
+            s = s (s == "" ? "" : "; ") sprintf("%s: ratio %s at step %d, loss %s → %s", label(iu), r10(RATION[a, ds]), LAST[iu], f2(loss0(iu)), f2(lossN(iu)))
         }
         li("After training (depth " ds ", usual init): " s " (ln 10 = 2.30 is the loss of a uniform guess over 10 classes).")
     }
@@ -417,19 +452,34 @@ function body_grad_profile(    depths, nd, D, k, a, acts, na, j, i, iu, io, r0, 
     ds = D[1]
     sig = RATIO0["sigmoid", ds]; rel = RATIO0["relu", ds]
     if (is_num(sig))
-        verdict(sig < -3 ? "confirms" : "contradicts", sprintf("S1 — sigmoid's layer-1 gradient is %s of the last hidden layer's at depth %s%s.", p10(sig), ds, nd > 1 && is_num(RATIO0["sigmoid", D[nd]]) ? sprintf(" and %s at depth %s", p10(RATIO0["sigmoid", D[nd]]), D[nd]) : ""))
+        verdict(sig < -3 ? "confirms" : "contradicts", sprintf("S1 — sigmoid's layer-1 gradient is %s of the last hidden layer's at depth %s%s.", r10(sig), ds, nd > 1 && is_num(RATIO0["sigmoid", D[nd]]) ? sprintf(" and %s at depth %s", r10(RATIO0["sigmoid", D[nd]]), D[nd]) : ""))
     if (is_num(rel))
-        verdict(rel > -1.5 ? "confirms" : "contradicts", sprintf("S3 — relu with He init keeps layer 1 within %s of layer %s (depth %s)%s.", p10(rel), ds, ds, nd > 1 && is_num(RATIO0["relu", D[nd]]) ? sprintf(", %s at depth %s", p10(RATIO0["relu", D[nd]]), D[nd]) : ""))
-    if (is_num(RATIO0["leaky_relu", ds]))
-        verdict(RATIO0["leaky_relu", ds] > -1.5 ? "confirms" : "contradicts", sprintf("S6 — leaky_relu with He init behaves like relu here: ratio %s at depth %s.", p10(RATIO0["leaky_relu", ds]), ds))
+        verdict(rel > -1.5 ? "confirms" : "contradicts", sprintf("S3 — relu with He init keeps layer 1 within %s of layer %s (depth %s)%s.", r10(rel), ds, ds, nd > 1 && is_num(RATIO0["relu", D[nd]]) ? sprintf(", %s at depth %s", r10(RATIO0["relu", D[nd]]), D[nd]) : ""))
+    s6_verdict(RUN_U["leaky_relu", ds], RUN_U["relu", ds], "with He init at depth " ds)
     tanh_q = RATIO0["tanh", ds]
     if (is_num(tanh_q)) {
         if (tanh_q > -2)
             verdict("qualifies", sprintf("S2 — tanh with Xavier init does <em>not</em> vanish here: layer 1 gets %s of layer %s's gradient at depth %s%s, and %s of its units are saturated at step 0. S2's vanishing needs saturation; Xavier's initial scale avoids it in this setting.", \
-                p10(tanh_q), ds, ds, nd > 1 && is_num(RATIO0["tanh", D[nd]]) ? sprintf(" (%s at depth %s)", p10(RATIO0["tanh", D[nd]]), D[nd]) : "", SAT0["tanh", ds] + 0 == 0 ? "none" : "only " pct(SAT0["tanh", ds])))
-        else verdict("confirms", sprintf("S2 — tanh's layer-1 gradient is %s of layer %s's at depth %s, with %s of units saturated.", p10(tanh_q), ds, ds, pct(SAT0["tanh", ds])))
+                r10(tanh_q), ds, ds, nd > 1 && is_num(RATIO0["tanh", D[nd]]) ? sprintf(" (%s at depth %s)", r10(RATIO0["tanh", D[nd]]), D[nd]) : "", SAT0["tanh", ds] + 0 == 0 ? "none" : "only " pct(SAT0["tanh", ds])))
+        else verdict("confirms", sprintf("S2 — tanh's layer-1 gradient is %s of layer %s's at depth %s, with %s of units saturated.", r10(tanh_q), ds, ds, pct(SAT0["tanh", ds])))
     }
     runs_table_grad()
+}
+# S6 from the last census of a leaky_relu run il against a relu run ir of the same setting:
+# a unit whose pre-activation is <= 0 on every probe input (frac_nonpositive) has f' = alpha
+# there, so it is dead (frac_dead) only if it is exactly at 0; the relu unit is dead.
+function s6_verdict(il, ir, where,    cl, cr, lnp, ld, rnp, rd, alpha, probes, rel) {
+    if (!il) return
+    cl = census_last(il); lnp = CNP[il, cl]; ld = CD[il, cl]
+    alpha = arg(il, "alpha") != "" ? arg(il, "alpha") : "0.01"
+    probes = RJV[il, "resolved.probe_size"]
+    if (ir) { cr = census_last(ir); rnp = CNP[ir, cr]; rd = CD[ir, cr] }
+    rel = !ir ? "" : is_num(rnp) ? sprintf(" relu %s: %s of its units are below 0 on every probe input, and %s dead (f' = 0 there: they pass nothing).", where, pct(rnp), rnp == rd ? "all of them are" : pct(rd) " are") : sprintf(" relu %s: %s of its units are dead.", where, pct(rd))
+    if (!is_num(lnp)) { verdict("inconclusive", "S6 — these traces have no census " code("frac_nonpositive") " column (written since gradtrace 0.2.0), so the units of leaky_relu below 0 on every input cannot be counted."); return }
+    if (ld + 0 > 0) verdict("contradicts", sprintf("S6 — %s of leaky_relu's hidden units (%s) are dead after training: f'(z) = 0 on every one of the %s probe inputs.%s", pct(ld), where, probes, rel))
+    else if (lnp + 0 > 0) verdict("confirms", sprintf("S6 — leaky_relu keeps a gradient for x &lt; 0: after training (step %s, %s) %s of its hidden units have z ≤ 0 on every one of the %s probe inputs, where f'(z) = α = %s, and none of them is dead (frac_dead 0): each still passes ×%s of its δ to its weights.%s", \
+        cl, where, pct(lnp), probes, alpha, alpha, rel))
+    else verdict("inconclusive", sprintf("S6 — no leaky_relu unit (%s) has z ≤ 0 on every one of the %s probe inputs, so the runs do not test whether such units keep a gradient; none is dead (frac_dead 0).%s", where, probes, rel))
 }
 # log10 of ‖∂L/∂W_1‖ / ‖∂L/∂W_L‖ at step s (L = the last hidden layer)
 function grad_ratio(i, s,    a, b) {
@@ -447,7 +497,7 @@ function runs_table_grad(    i) {
             p10(grad_ratio(i, 0)), p10(grad_ratio(i, LAST[i])), f2(loss0(i)), f2(lossN(i)), pct(test_acc(i)), \
             arg(i, "activation") ~ /relu/ ? pct(CD[i, census_last(i)]) : "n/a"
     }
-    print "</table><p class=desc>L is the last hidden layer; “dead” (pre-activation ≤ 0 on every probe input) is how relu units die and is not shown for sigmoid and tanh.</p>"
+    print "</table><p class=desc>L is the last hidden layer; “dead”: units that pass no gradient, f'(z) = 0 on every probe input (relu: z ≤ 0 on all of them); not shown for sigmoid and tanh, whose f' is not 0.</p>"
 }
 
 # ---- experiment 2: depth scan -------------------------------------------------------------------
@@ -539,17 +589,17 @@ function body_sparsity(    i, a, z, zmin, zmax, l, v, mac, tot, s, L, best, bi, 
 }
 
 # ---- experiment 4: dying relu --------------------------------------------------------------------
-function body_dying_relu(    i, a, o, lr, s, md, last, dmax, rmax, lmax, l, v, rel_hi, leaky_rev, relu_rev, ir, il, opts, lrs, no, nl, O2, R2, j, k, deadN) {
-    print "<table><tr><th class=l>activation</th><th class=l>optimizer</th><th>lr</th><th>dead, step 0</th><th>dead, end</th><th>dead, max</th><th>most-dead layer, end</th><th>revived, max</th><th>revived, end</th><th>test acc.</th></tr>"
+function body_dying_relu(    i, a, o, lr, s, md, last, dmax, rmax, lmax, l, v, rel_hi, relu_rev, ir, il, opts, lrs, no, nl, O2, R2, j, k, deadN) {
+    print "<table><tr><th class=l>activation</th><th class=l>optimizer</th><th>lr</th><th>dead, step 0</th><th>dead, end</th><th>dead, max</th><th>most-dead layer, end</th><th>revived, max</th><th>revived, end</th><th>z ≤ 0 on every probe, end</th><th>test acc.</th></tr>"
     for (i = 1; i <= SW_n; i++) {
         if (!OK[i]) continue
         last = census_last(i)
         lmax = ""; for (l = 1; l <= DEP[i]; l++) { v = CDL[i, last, l] + 0; if (lmax == "" || v > lmax) lmax = v }
         DEADN[i] = CD[i, last]; DEADMAXL[i] = lmax; REVMAX[i] = census_max(i, "revived"); DEADMAX[i] = census_max(i, "dead")
-        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", \
-            h(arg(i, "activation")), h(arg(i, "optimizer")), h(arg(i, "lr")), pct(CD[i, CS[i, 1]]), pct(CD[i, last]), pct(DEADMAX[i]), pct(lmax), pct(REVMAX[i]), pct(CR[i, last]), pct(test_acc(i))
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", \
+            h(arg(i, "activation")), h(arg(i, "optimizer")), h(arg(i, "lr")), pct(CD[i, CS[i, 1]]), pct(CD[i, last]), pct(DEADMAX[i]), pct(lmax), pct(REVMAX[i]), pct(CR[i, last]), pct(CNP[i, last]), pct(test_acc(i))
     }
-    print "</table><p class=desc>Fractions of hidden units, mean over the hidden layers (the “most-dead layer” column: the largest single-layer fraction). Dead: pre-activation ≤ 0 on every probe image; revived: dead at an earlier census and alive now.</p><ul>"
+    print "</table><p class=desc>Fractions of hidden units, mean over the hidden layers (the “most-dead layer” column: the largest single-layer fraction). Dead: no gradient, f'(z) = 0 on every probe image (relu: z ≤ 0 on all of them; leaky_relu: only z = 0 exactly); revived: dead at an earlier census and alive now; the “z ≤ 0” column counts the units below 0 on every probe image whatever their slope there.</p><ul>"
     no = split(values("optimizer"), O2, " "); nl = split(values("lr"), R2, " ")
     for (j = 1; j <= no; j++) {
         s = ""
@@ -560,19 +610,18 @@ function body_dying_relu(    i, a, o, lr, s, md, last, dmax, rmax, lmax, l, v, r
         }
         if (s != "") li(h(O2[j]) ": " s ".")
     }
-    rel_hi = 0; relu_rev = 0; leaky_rev = 0
+    rel_hi = 0; relu_rev = 0
     for (i = 1; i <= SW_n; i++) {
         if (!OK[i]) continue
         if (arg(i, "activation") == "relu") { if (DEADN[i] > rel_hi) { rel_hi = DEADN[i]; ir = i } if (REVMAX[i] > relu_rev) relu_rev = REVMAX[i] }
-        if (arg(i, "activation") == "leaky_relu" && REVMAX[i] > leaky_rev) { leaky_rev = REVMAX[i]; il = i }
     }
     print "</ul>"
     if (rel_hi > 0) verdict(rel_hi > 0.2 ? "confirms" : "qualifies", sprintf("S5 — relu units die at high learning rates: %s of hidden units (%s in the worst layer) are dead after training with %s at lr %s.%s", \
         pct(rel_hi), pct(DEADMAXL[ir]), h(arg(ir, "optimizer")), h(arg(ir, "lr")), \
         relu_rev > 0 ? sprintf(" But “does not come back” holds only where nothing below the unit changes: up to %s of relu units dead at one census were alive at a later one — a dead unit gets no gradient itself, yet the layers below it keep training and can move its input back above 0. %s", pct(relu_rev), layer1_revival("relu")) : " None of them came back (revived stays 0).")) 
-    md = max_dead("leaky_relu")
-    if (il) verdict("qualifies", sprintf("S6 — leaky_relu units also sit below 0 on every probe image (%s of units at the end with %s at lr %s), so by the census they “die” too; what differs is that they still receive gradient (slope %s), and more of them come back: up to %s of leaky_relu units revived (%s at lr %s), against up to %s of relu units.", \
-        pct(md), h(arg(MAXDEAD_RUN, "optimizer")), h(arg(MAXDEAD_RUN, "lr")), arg(il, "alpha") != "" ? arg(il, "alpha") : "0.01", pct(leaky_rev), h(arg(il, "optimizer")), h(arg(il, "lr")), pct(relu_rev)))
+    il = 0; md = -1
+    for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == "leaky_relu" && CNP[i, census_last(i)] + 0 > md) { md = CNP[i, census_last(i)] + 0; il = i }
+    if (il) s6_verdict(il, pick("activation=relu,optimizer=" arg(il, "optimizer") ",lr=" arg(il, "lr")), sprintf("with %s at lr %s", h(arg(il, "optimizer")), h(arg(il, "lr"))))
     s = ""
     for (i = 1; i <= SW_n; i++) if (OK[i] && is_num(test_acc(i)) && test_acc(i) + 0 < 0.15) s = s (s == "" ? "" : ", ") label(i) " (" h(arg(i, "optimizer")) ", lr " h(arg(i, "lr")) ")"
     if (s != "") print "<p>These runs ended at chance (test accuracy below 15 %): " s ".</p>"
@@ -584,7 +633,6 @@ function layer1_revival(a,    i, k, m, v) {
     for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a) for (k = 1; k <= NCS[i]; k++) { v = CRL[i, CS[i, k], 1] + 0; if (v > m) m = v }
     return m == 0 ? "In layer 1, whose inputs are the fixed images, no dead relu unit ever came back, as S5 says." : sprintf("Even in layer 1, whose inputs are fixed, up to %s of units revived: “dead” is measured on the probe images only, so such a unit may still fire on other training images, and momentum or Adam keep moving weights whose gradient has become 0.", pct(m))
 }
-function max_dead(a,    i, m) { m = 0; for (i = 1; i <= SW_n; i++) if (OK[i] && arg(i, "activation") == a && DEADN[i] >= m) { m = DEADN[i]; MAXDEAD_RUN = i } return m }
 
 # ---- experiment 5: relu'(0) ----------------------------------------------------------------------
 function body_relu_grad_at_zero(    i, t, dts, nd, T2, j, i0, i1, pz, pzmax, nzs, k, s, diff, first, maxd, same, ident, units, anyz) {
@@ -675,7 +723,7 @@ function body_glorot(    i, a, in_, L, s, acts, inits, na, ni, A2, I2, j, k, m0,
         a = A2[j]
         ist = pick("activation=" a ",init=standard"); ixv = pick("activation=" a ",init=xavier*")
         if (!ist || !ixv) continue
-        li(sprintf("%s: at initialisation the back-propagated gradient of layer 1 is %s of the top hidden layer's with the standard init and %s with %s init.", h(a), p10(DR[ist], 2), p10(DR[ixv], 2), h(arg(ixv, "init"))))
+        li(sprintf("%s: at initialisation the back-propagated gradient of layer 1 is %s of the top hidden layer's with the standard init and %s with %s init.", h(a), r10(DR[ist]), r10(DR[ixv]), h(arg(ixv, "init"))))
         if (a == "sigmoid") {
             L = DEP[ist]; mMin = ""
             for (k = 1; k <= NS[ist]; k++) { s = lv(ist, ST[ist, k], L, "act_mean") + 0; if (mMin == "" || s < mMin) mMin = s }
@@ -686,8 +734,8 @@ function body_glorot(    i, a, in_, L, s, acts, inits, na, ni, A2, I2, j, k, m0,
     print "</ul>"
     ist = pick("activation=tanh,init=standard"); ixv = pick("activation=tanh,init=xavier*")
     if (ist && ixv && is_num(DR[ist]) && is_num(DR[ixv])) {
-        if (abs(DR[ixv]) < abs(DR[ist])) verdict("confirms", sprintf("Glorot & Bengio: the normalised (Xavier) init keeps the back-propagated gradients more even across layers — tanh's layer-1/top ratio is %s with Xavier against %s with the standard init.", p10(DR[ixv], 2), p10(DR[ist], 2)))
-        else verdict("qualifies", sprintf("Glorot & Bengio's gradient argument does not show at this budget: tanh's layer-1/top ratio of back-propagated gradients is %s with Xavier and %s with the standard init.", p10(DR[ixv], 2), p10(DR[ist], 2)))
+        if (abs(DR[ixv]) < abs(DR[ist])) verdict("confirms", sprintf("Glorot & Bengio: the normalised (Xavier) init keeps the back-propagated gradients more even across layers — tanh's layer-1/top ratio is %s with Xavier against %s with the standard init.", r10(DR[ixv]), r10(DR[ist])))
+        else verdict("qualifies", sprintf("Glorot & Bengio's gradient argument does not show at this budget: tanh's layer-1/top ratio of back-propagated gradients is %s with Xavier and %s with the standard init.", r10(DR[ixv]), r10(DR[ist])))
     }
     ist = pick("activation=sigmoid,init=standard")
     if (ist && is_num(SIGMIN)) verdict(SIGMIN < 0.1 ? "confirms" : "qualifies", sprintf("Glorot & Bengio (Fig. 2): the top sigmoid layer's mean activation %s — from %s at step 0 to %s by step %d (standard init) — while the net stays at %s test accuracy.", \
@@ -699,8 +747,8 @@ function body_glorot(    i, a, in_, L, s, acts, inits, na, ni, A2, I2, j, k, m0,
 function body_he(    ix, ih, ax, ah, lx, lh) {
     ix = pick("init=xavier*"); ih = pick("init=he*")
     print "<ul>"
-    if (ix) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s (%s of the last hidden layer's); loss %s → %s over %d steps; test accuracy %s (best logged %s).", label(ix), DEP[ix], p10(lv(ix, 0, 1, "grad_w_log10")), p10(grad_ratio(ix, 0)), f3(loss0(ix)), f3(lossN(ix)), LAST[ix] + 1, pct(test_acc(ix)), pct(best_acc(ix))))
-    if (ih) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s (%s of the last hidden layer's); loss %s → %s; test accuracy %s (best logged %s).", label(ih), DEP[ih], p10(lv(ih, 0, 1, "grad_w_log10")), p10(grad_ratio(ih, 0)), f3(loss0(ih)), f3(lossN(ih)), pct(test_acc(ih)), pct(best_acc(ih))))
+    if (ix) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s, %s relative to the last hidden layer's; loss %s → %s over %d steps; test accuracy %s (best logged %s).", label(ix), DEP[ix], p10(lv(ix, 0, 1, "grad_w_log10")), r10(grad_ratio(ix, 0)), f3(loss0(ix)), f3(lossN(ix)), LAST[ix] + 1, pct(test_acc(ix)), pct(best_acc(ix))))
+    if (ih) li(sprintf("%s, %d layers: layer 1's weight gradient at step 0 is %s, %s relative to the last hidden layer's; loss %s → %s; test accuracy %s (best logged %s).", label(ih), DEP[ih], p10(lv(ih, 0, 1, "grad_w_log10")), r10(grad_ratio(ih, 0)), f3(loss0(ih)), f3(lossN(ih)), pct(test_acc(ih)), pct(best_acc(ih))))
     print "</ul>"
     if (ix && ih) {
         ax = test_acc(ix) + 0; ah = test_acc(ih) + 0
@@ -793,15 +841,13 @@ function comp_missing(nm,    n, fl, k, s) {
     for (k = 1; k <= n; k++) if (!have(fl[k])) s = s (s == "" ? "" : ", ") fl[k]
     return s
 }
-function comp_head(    m, c) {
+function comp_head(    c) {
     c = comp_claim(name)
     print "<section id=\"" name "\"><h2>" h(comp_title(name)) " <span class=claimids>(" c ")</span></h2>"
     print claim_html(c)
     if (name == "theory_grad_profile") print "<p class=desc>Does the mean-field theory of wide random networks (Poole et al. 2016, Schoenholz et al. 2017; " code("gradtrace theory") ") predict the per-layer gradient profile that experiment 1 measured at initialisation? No new runs: step 0 of experiment 1's runs against " code("gradtrace theory --activation A --sigma-w2 S --sigma-b2 0 --q0 1 --depth L --csv") " with σ<sub>w</sub><sup>2</sup> = 1 for xavier-normal (2·fan_in/(fan_in+fan_out) on the square hidden layers) and 2 for he-normal.</p>"
     if (name == "borndead") print "<p class=desc>How likely is a narrow deep relu network to be dead before training — some hidden layer outputs 0 for every input, so the network is constant (Lu, Shin, Su &amp; Karniadakis 2020)? Monte Carlo over fresh networks (" code("gradtrace census") ", input dimension 2) against the exact 1 − (1 − 2<sup>−N</sup>)<sup>L</sup> for one input, and the randomized asymmetric initialisation (rai) that the paper proposes.</p>"
     if (name == "theory_phase") print "<p class=desc>Where do the usual initialisations put a tanh network in the mean-field phase diagram? χ<sub>1</sub> &lt; 1: gradients vanish towards the input (ordered phase), &gt; 1: they explode (chaotic), = 1: critical. " code("gradtrace theory --activation tanh --phase-grid") " and " code("--critical") ".</p>"
-    m = comp_missing(name)
-    if (m != "") print "<p class=notrun>Not run: " h(m) " missing (" code("make figures") " computes " (name == "theory_grad_profile" ? "them; the measured part is experiment 1, grad_profile" : "them") ").</p>"
 }
 function comp_body() {
     if (comp_missing(name) != "") return
@@ -839,9 +885,9 @@ function body_theory_profile(    n, r, i, a, s, L, l, mL, m, p, dev, wd, wcfg, p
     print "<ul>"
     for (L = 1; L <= 100; L++) if (L in TM1)
         li(sprintf("tanh, xavier-normal, %d layers: E‖δ‖<sup>2</sup> shrinks by a factor %.4f per layer on average from layer L down to layer 2, against %.4f predicted; layer 1 gets %s of layer %d's E‖δ‖<sup>2</sup>, predicted %s. From layer 2 on the measured log-ratio stays within %s decades of the prediction.", \
-            L, TMF[L], TPF[L], p10(TM1[L], 2), L, p10(TP1[L], 2), f2(TDEV[L])))
-    for (L = 1; L <= 100; L++) if (L in HM1) li(sprintf("tanh, he-normal (chaotic side), %d layers: layer 1 gets %s of layer %d's E‖δ‖<sup>2</sup>, predicted %s.", L, p10(HM1[L], 2), L, p10(HP1[L], 2)))
-    for (L = 1; L <= 100; L++) if (L in SM1) li(sprintf("sigmoid, xavier-normal, %d layers: %s measured, %s predicted at layer 1.", L, p10(SM1[L]), p10(SP1[L])))
+            L, TMF[L], TPF[L], r10(TM1[L]), L, r10(TP1[L]), f2(TDEV[L])))
+    for (L = 1; L <= 100; L++) if (L in HM1) li(sprintf("tanh, he-normal (chaotic side), %d layers: layer 1 gets %s of layer %d's E‖δ‖<sup>2</sup>, predicted %s.", L, r10(HM1[L]), L, r10(HP1[L])))
+    for (L = 1; L <= 100; L++) if (L in SM1) li(sprintf("sigmoid, xavier-normal, %d layers: %s measured, %s predicted at layer 1.", L, r10(SM1[L]), r10(SP1[L])))
     print "</ul>"
     verdict(wd < 0.5 ? "confirms" : "qualifies", sprintf("the mean-field prediction %s: over the %d runs, the largest gap between the measured and predicted log<sub>10</sub> ratio on layers 2…L is %s decades (%s), on profiles that span up to %s decades. The gap at layer 1 for xavier-normal comes from its first layer (fan_in 32 against 256 units: q<sub>1</sub> = 0.22 instead of the theory's σ<sub>w</sub><sup>2</sup>q<sub>0</sub> = 1), which only the tanh curve feels.", \
         wd < 0.5 ? "reproduces the measured per-layer profiles of experiment 1 at width 256" : "follows the measured profiles only roughly", t, f2(wd), wcfg, (1 in SM1 || 50 in SM1) ? f1(-SP1[50]) : "many"))
@@ -906,18 +952,18 @@ function body_theory_phase(    n, r, nc, b0, b05, b5, ni, k, nord, ng, xi) {
 
 # ---- captions ----------------------------------------------------------------------------------------------
 function caption(f) {
-    if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line."
-    if (f == "grad_profile_train") return "The same profile at every logged training step (colour: step), each activation with its usual init. Whether the profile stays where it started shows if training repairs (or worsens) the gradient flow; all panels share one y axis."
-    if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer."
+    if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line. The panel titles give layer 1 / last hidden layer for each activation with its usual init. relu and leaky_relu nearly coincide: relu is the wide line underneath, leaky_relu the thin one on top, and their markers alternate (relu on odd layers, leaky_relu on even ones)."
+    if (f == "grad_profile_train") return "The same profile at every logged training step (colour: step), each activation with its usual init. Whether the profile stays where it started shows if training repairs (or worsens) the gradient flow. Each panel has its own y axis (sigmoid's profile spans tens of decades, the others one or two); the panel titles give layer 1 / last hidden layer at the first and the last logged step, and the colour bar ends at the last logged step."
+    if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer. relu (wide line) and leaky_relu (thin, on top) nearly coincide. The title gives layer 1's gradient at the largest depth (mean of log<sub>10</sub> over seeds)."
     if (f == "sparsity") return "(a) Share of each hidden layer's outputs that are exactly 0 after training; the same number is the share of the next layer's multiply-adds that have a zero operand. (b) The mean over hidden layers during training. sigmoid and tanh lie on the 0 line."
-    if (f == "dying_relu") return "Top: share of hidden units whose pre-activation is ≤ 0 on every probe image (dead), mean over hidden layers, one panel per optimiser; colour is the learning rate, solid relu, dashed leaky_relu. Bottom: share of units that were dead at an earlier census and are alive now (revived)."
+    if (f == "dying_relu") return "Top: relu's dead units (solid: no gradient, z ≤ 0 on every probe image) and, for leaky_relu, the units with z ≤ 0 on every probe image (dashed: f' = α there) beside its dead ones (dotted, at 0: those units still pass α·δ), mean over hidden layers, one panel per optimiser; colour is the learning rate. The title states the run with the most dead relu units. Bottom: share of units that were dead at an earlier census and are alive now (revived)."
     if (f == "relu_grad_at_zero") return "(a) Share of hidden pre-activations that are exactly 0.0 (log scale; steps where none occurred sit on the floor line). (b) The training loss of the four runs; a line hidden under another means identical values."
     if (f == "sign_coherence") return "Sign coherence |Σ<sub>i</sub> sign(∂L/∂W<sub>ij</sub>)| / fan_in, mean over units j: 1 when all of a unit's incoming weight gradients share a sign. (a) per layer, mean over training; the dotted line is the expectation for independent random signs. (b) mean over layers 2 to L+1 during training."
     if (f == "glorot2010_act") return "Mean (line) and ± one standard deviation (bars, every other logged step, spread slightly along x) of each hidden layer's activations over training, one panel per activation and initialiser — the analogue of Glorot & Bengio's Fig. 2."
     if (f == "glorot2010_grad_hist") return "Distribution of log<sub>10</sub>|∂L/∂W<sub>ij</sub>| over each hidden layer's weights at initialisation (32 bins per layer), one panel per activation and initialiser — the analogue of Glorot & Bengio's Fig. 7, which shows the back-propagated gradients ∂L/∂z on a linear axis; here the weight gradients on a log axis. Exact zeros (weights fed by pixels that are 0 in the whole batch) are drawn at the left on the dotted line."
     if (f == "glorot2010_act_hist") return "Distribution of each hidden layer's activation values over one batch at the last logged step — the analogue of Glorot & Bengio's Fig. 6."
-    if (f == "he2015") return "(a) Training loss, (b) test accuracy and (c) the weight-gradient norm per layer at initialisation of the deep relu net with Xavier and with He initialisation. The dotted lines mark chance (ln 10 and 10 %)."
-    if (f == "fmnist_curves") return "Fashion-MNIST test accuracy (whole test set) over training, one panel per depth; solid: each activation with its usual initialiser, dashed: with the other one."
+    if (f == "he2015") return "(a) Training loss, (b) test accuracy and (c) the weight-gradient norm per layer at initialisation of the deep relu net with Xavier and with He initialisation. The dotted lines mark chance (ln 10 and 10 %). The title gives the measured final test accuracies; in (b) the Xavier curve is drawn wide under the He one, as they may coincide at chance."
+    if (f == "fmnist_curves") return "Fashion-MNIST test accuracy (whole test set) over training, one panel per depth; solid: each activation with its usual initialiser, dashed: with the other one. The titles give the measured final test accuracies (run.json)."
     if (f == "theory_grad_profile") return "log<sub>10</sub>(E‖δ<sub>l</sub>‖<sup>2</sup>/E‖δ<sub>L</sub>‖<sup>2</sup>) per hidden layer l at initialisation (δ = ∂ℓ/∂z, L the last hidden layer), one panel per activation and depth. Points: experiment 1's runs at step 0 (width 256, one batch); lines: the mean-field prediction of " code("gradtrace theory") " for W ~ N(0, σ<sub>w</sub><sup>2</sup>/fan_in) with σ<sub>w</sub><sup>2</sup> = 1 (xavier-normal, exact on the square hidden layers) or 2 (he-normal), σ<sub>b</sub><sup>2</sup> = 0 and q<sub>0</sub> = 1 — kept simple: the theory's first layer has q<sub>1</sub> = σ<sub>w</sub><sup>2</sup>, while xavier-normal's first layer (fan_in 32) gives q<sub>1</sub> = 0.22, which shifts tanh's first few layers."
     if (f == "borndead") return "Fraction of relu networks born dead (some hidden layer outputs 0 for every probe input) against the number of hidden layers, one colour per width, input dimension 2. Points: Monte Carlo of " code("gradtrace census") " with Wilson 95% intervals (mostly smaller than the markers); solid lines: the exact 1 − (1 − 2<sup>−width</sup>)<sup>depth</sup> for one input. (a) he-normal without biases, at one Gaussian input (filled) and at 100 (open, dashed): more inputs, fewer dead networks — the formula is an upper bound for a set. (b) With biases σ<sub>b</sub><sup>2</sup> = 1: he-normal (filled) against rai, the randomized asymmetric initialisation of Lu et al. (open squares, dashed)."
     if (f == "theory_phase") return "χ<sub>1</sub> = σ<sub>w</sub><sup>2</sup>E[tanh'(√q* z)<sup>2</sup>] over the (σ<sub>w</sub><sup>2</sup>, σ<sub>b</sub><sup>2</sup>) plane (" code("gradtrace theory --activation tanh --phase-grid") ", 77 × 51 points); blue: ordered (gradients vanish towards the input by χ<sub>1</sub> per layer), red: chaotic (they grow). The black line is χ<sub>1</sub> = 1 from " code("--critical") ". The dots mark the initialisations at σ<sub>b</sub><sup>2</sup> = 0: standard U[±1/√n] (σ<sub>w</sub><sup>2</sup> = 1/3), xavier-normal on square layers (1), he-normal (2)."
@@ -931,5 +977,6 @@ BEGIN {
     else if (part == "head") { if (name ~ /^(theory_grad_profile|borndead|theory_phase)$/) comp_head(); else head() }
     else if (part == "body") { if (name ~ /^(theory_grad_profile|borndead|theory_phase)$/) comp_body(); else if (name == "activations") body_activations(); else body() }
     else if (part == "caption") printf "%s", caption(fig)
+    else if (part == "ran") ran_list()
     else if (part == "bottom") print "<footer><p class=desc>gradtrace report — scripts/report. The PNG figures are embedded; the SVG versions are next to them in the figures directory.</p></footer></body></html>"
 }
