@@ -461,7 +461,8 @@ static int child_runs(int argc, char **argv)
         if (!rc) rc = config_validate(&c, &e);
         RunResult res;
         static volatile sig_atomic_t never;
-        if (!rc) rc = run_train(&c, &never, &res, &e);
+        RunOpts ro = {.progress = PROGRESS_OFF};
+        if (!rc) rc = run_train(&c, &ro, &never, &res, &e);
         config_free(&c);
         if (rc) {
             printf("status=error msg=\"%s\"\n", e.msg);
@@ -693,7 +694,7 @@ static const Shape SHAPES[] = {{20, 256, 128}, {50, 1024, 256}, {200, 64, 64},
 #define NSHAPES (int)(sizeof SHAPES / sizeof *SHAPES)
 
 typedef struct {
-    int quick, steps_only, skip_depth, skip_extra;
+    int quick, steps_only, skip_depth, skip_extra, jacobian_only;
     double scale, patience;
     const char *csv, *gradtrace, *census_args, *sweep_dir;
     long census_trials;
@@ -1127,14 +1128,76 @@ static void run_sweep(FILE *csv, const Opts *o)
     rm_rf(dir);
 }
 
+/* `run --jacobian-every` (issue 12): the same run (depth 100, width 256, batch 64, 10 steps,
+ * one process each) with the Jacobian probe at step 0 and after the last update (the default
+ * 8 samples) and without it; the median of 3 of each, CPU time as the measure (robust to
+ * other processes). The difference per measurement is what one spectrum costs. */
+static void run_jacobian(FILE *csv, const Opts *o)
+{
+    printf("\n== gradtrace run --jacobian-every: the probe's cost (depth 100, width 256, batch 64, 10 steps)\n");
+    machine_line(stdout, 1);
+    static const char *keys[][2] = {{"depth", "100"},    {"width", "256"},     {"steps", "10"},
+                                    {"every", "10"},     {"batch", "64"},      {"train-size", "1024"},
+                                    {"test-size", "0"},  {"probe-size", "8"},  {"jacobian-every", "10"}};
+    const int nk = (int)(sizeof keys / sizeof *keys), reps = o->quick ? 1 : 3, meas = 2;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s-jacobian", o->sweep_dir);
+    double cpu[2][3], wall[2][3];
+    int bad = 0;
+    for (int k = 0; k < reps && !bad; k++)
+        for (int on = 1; on >= 0 && !bad; on--) {
+            rm_rf(dir);
+            mkdir(dir, 0755);
+            char *argv[64] = {self_path, "--runs", dir, "1"};
+            int n = 4;
+            for (int i = 0; i < nk - !on; i++) argv[n++] = (char *)keys[i][0], argv[n++] = (char *)keys[i][1];
+            argv[n] = NULL;
+            ChildOut co;
+            wait_quiet(0.3, o->patience);
+            if (run_child(argv, 1, 1, 1, &co) || !kv_status_ok(co.line)) {
+                printf("  run failed: %s\n", co.line);
+                bad = 1;
+                break;
+            }
+            cpu[on][k] = co.cpu;
+            wall[on][k] = kv(co.line, "seconds");
+        }
+    rm_rf(dir);
+    CsvRow r = blank_row("jacobian");
+    r.threads = 1;
+    r.depth = 100;
+    r.width = 256;
+    r.batch = 64;
+    if (bad) {
+        r.status = "failed";
+    } else {
+        double c_on = quantile(cpu[1], reps, 0.5), c_off = quantile(cpu[0], reps, 0.5);
+        double w_on = quantile(wall[1], reps, 0.5), w_off = quantile(wall[0], reps, 0.5);
+        double per = (c_on - c_off) / meas, step = c_off / 10;
+        printf("  with --jacobian-every 10: %.2f s CPU (%.2f s wall); without: %.2f s CPU (%.2f s wall)\n"
+               "  one measurement (8 samples): %.2f s CPU, %.1f training steps of %.3f s (the step's\n"
+               "  time includes the run's setup: a lower bound on the count)\n", c_on, w_on, c_off, w_off, per, per / step, step);
+        r.v[C_SAMPLES] = 8;
+        r.v[C_ON] = w_on;
+        r.v[C_OFF] = w_off;
+        r.v[C_OVH] = c_on / c_off;
+        r.v[C_SECONDS] = per;
+        r.v[C_CPU_ON] = c_on;
+        r.v[C_CPU_OFF] = c_off;
+        r.status = "ok";
+    }
+    csv_row(csv, &r);
+}
+
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: bench [--quick] [--scale X] [--csv FILE] [--steps-only] [--skip-depth]\n"
+            "usage: bench [--quick] [--scale X] [--csv FILE] [--steps-only] [--skip-depth] [--jacobian-only]\n"
             "             [--gradtrace EXE] [--census-args ARGS] [--census-trials N]\n"
             "  --quick       short budgets, no 4096 sgemm (a smoke run, not for RESULTS.md)\n"
             "  --scale X     multiply every measurement budget by X (default 1)\n"
             "  --steps-only  only the step table, no gemm bound (bench-torch's gradtrace side)\n"
+            "  --jacobian-only  only the cost of run --jacobian-every\n"
             "  --patience S  before each measurement wait up to S seconds (default 5) for other\n"
             "                processes to leave the CPUs idle\n");
 }
@@ -1157,6 +1220,7 @@ int main(int argc, char **argv)
         if (strcmp(a, "--quick") == 0) o.quick = 1, o.scale = 0.3;
         else if (strcmp(a, "--steps-only") == 0) o.steps_only = 1;
         else if (strcmp(a, "--skip-depth") == 0) o.skip_depth = 1;
+        else if (strcmp(a, "--jacobian-only") == 0) o.jacobian_only = 1;
         else if (strcmp(a, "--scale") == 0 && v) o.scale = atof(argv[++i]);
         else if (strcmp(a, "--patience") == 0 && v) o.patience = atof(argv[++i]);
         else if (strcmp(a, "--csv") == 0 && v) o.csv = argv[++i];
@@ -1180,6 +1244,11 @@ int main(int argc, char **argv)
     double t0 = now();
     printf("gradtrace bench%s: every number is a median over repeated steps in a fresh "
            "process pinned to CPUs 0..threads-1\n", o.quick ? " (--quick: smoke run)" : "");
+    if (o.jacobian_only) {
+        run_jacobian(csv, &o);
+        fclose(csv);
+        return 0;
+    }
     if (!o.steps_only) run_sgemm(csv, &o);
     run_steps(csv, &o);
     if (!o.steps_only) run_phases(&o);
@@ -1187,6 +1256,7 @@ int main(int argc, char **argv)
     if (!o.steps_only) {
         run_census(csv, &o);
         run_sweep(csv, &o);
+        run_jacobian(csv, &o);
     }
     fclose(csv);
     printf("\nbench: %.0f s; results in %s\n", now() - t0, o.csv);

@@ -1,8 +1,8 @@
 # One step of a run's histograms.csv, normalised, for the gnuplot scripts:
-#   awk -v q=grad_w_log10 -v step=0|last -f scripts/figures-hist.awk histograms.csv
+#   awk -v q=delta -v step=0|last -f scripts/figures-hist.awk histograms.csv
 # prints "layer,x,frac,zero,lo,hi": per layer, each bin's centre x and the fraction of the
 # layer's entries in it (frac = count / all entries of the layer, exact zeros included), and
-# for log10 quantities a row with zero = 1, x = -inf holding the fraction of exact zeros.
+# for the log-binned quantities (grad_w, delta) a row with zero = 1, x = -inf holding the fraction of exact zeros.
 # With -v summary=1 [-v maxlayer=L] it prints instead "xmin xmax zeros" over layers <= L:
 # the extreme bin edges (nan without any) and the number of layers with exact zeros.
 BEGIN { FS = ","; if (!summary) print "layer,x,frac,zero,lo,hi" }

@@ -59,6 +59,7 @@ function claims_init() {
     CL["S7"] = "backprop through ReLU uses 1 for x > 0 and 0 for x <= 0 (a choice at 0)"
     CL["S8"] = "sigmoid is not zero-centred, so a unit's incoming weight gradients share a sign (zig-zag updates)"
     CL["S9"] = "sigmoid's output reads as a probability"
+    CL["I1"] = "orthogonal init at criticality keeps the Jacobian spectrum concentrated (dynamical isometry); ReLU cannot"
 }
 function claim_html(c,    n, parts, i, k, s) {
     n = split(c, parts, /[ ,]+/)
@@ -367,6 +368,8 @@ function body(    i, n, ok, fail, pend, secs) {
     else if (name == "glorot2010") body_glorot()
     else if (name == "he2015") body_he()
     else if (name == "fmnist_curves") body_fmnist()
+    else if (name == "isometry") body_isometry()
+    else if (name == "isometry-train") body_isometry_train()
     else body_generic()
     config_block()
 }
@@ -952,6 +955,7 @@ function body_theory_phase(    n, r, nc, b0, b05, b5, ni, k, nord, ng, xi) {
 
 # ---- captions ----------------------------------------------------------------------------------------------
 function caption(f) {
+    if (f ~ /^isometry/) return caption_isometry(f)
     if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line. The panel titles give layer 1 / last hidden layer for each activation with its usual init. relu and leaky_relu nearly coincide: relu is the wide line underneath, leaky_relu the thin one on top, and their markers alternate (relu on odd layers, leaky_relu on even ones)."
     if (f == "grad_profile_train") return "The same profile at every logged training step (colour: step), each activation with its usual init. Whether the profile stays where it started shows if training repairs (or worsens) the gradient flow. Each panel has its own y axis (sigmoid's profile spans tens of decades, the others one or two); the panel titles give layer 1 / last hidden layer at the first and the last logged step, and the colour bar ends at the last logged step."
     if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer. relu (wide line) and leaky_relu (thin, on top) nearly coincide. The title gives layer 1's gradient at the largest depth (mean of log<sub>10</sub> over seeds)."
@@ -960,7 +964,7 @@ function caption(f) {
     if (f == "relu_grad_at_zero") return "(a) Share of hidden pre-activations that are exactly 0.0 (log scale; steps where none occurred sit on the floor line). (b) The training loss of the four runs; a line hidden under another means identical values."
     if (f == "sign_coherence") return "Sign coherence |Σ<sub>i</sub> sign(∂L/∂W<sub>ij</sub>)| / fan_in, mean over units j: 1 when all of a unit's incoming weight gradients share a sign. (a) per layer, mean over training; the dotted line is the expectation for independent random signs. (b) mean over layers 2 to L+1 during training."
     if (f == "glorot2010_act") return "Mean (line) and ± one standard deviation (bars, every other logged step, spread slightly along x) of each hidden layer's activations over training, one panel per activation and initialiser — the analogue of Glorot & Bengio's Fig. 2."
-    if (f == "glorot2010_grad_hist") return "Distribution of log<sub>10</sub>|∂L/∂W<sub>ij</sub>| over each hidden layer's weights at initialisation (32 bins per layer), one panel per activation and initialiser — the analogue of Glorot & Bengio's Fig. 7, which shows the back-propagated gradients ∂L/∂z on a linear axis; here the weight gradients on a log axis. Exact zeros (weights fed by pixels that are 0 in the whole batch) are drawn at the left on the dotted line."
+    if (f == "glorot2010_grad_hist") return "Distribution of log<sub>10</sub>|∂ℓ/∂z| (the back-propagated gradients δ, per sample and unit over one batch) of each hidden layer at initialisation (32 bins per layer), one panel per activation and initialiser — Glorot & Bengio's Fig. 7, here on a log axis. Exact zeros, if any, are drawn at the left on the dotted line."
     if (f == "glorot2010_act_hist") return "Distribution of each hidden layer's activation values over one batch at the last logged step — the analogue of Glorot & Bengio's Fig. 6."
     if (f == "he2015") return "(a) Training loss, (b) test accuracy and (c) the weight-gradient norm per layer at initialisation of the deep relu net with Xavier and with He initialisation. The dotted lines mark chance (ln 10 and 10 %). The title gives the measured final test accuracies; in (b) the Xavier curve is drawn wide under the He one, as they may coincide at chance."
     if (f == "fmnist_curves") return "Fashion-MNIST test accuracy (whole test set) over training, one panel per depth; solid: each activation with its usual initialiser, dashed: with the other one. The titles give the measured final test accuracies (run.json)."
@@ -979,4 +983,84 @@ BEGIN {
     else if (part == "caption") printf "%s", caption(fig)
     else if (part == "ran") ran_list()
     else if (part == "bottom") print "<footer><p class=desc>gradtrace report — scripts/report. The PNG figures are embedded; the SVG versions are next to them in the figures directory.</p></footer></body></html>"
+}
+
+# ---- I1: dynamical isometry (experiments isometry and isometry-train) ----------------------------------
+# Step 0 of point i's jacobian_summary.csv, over the probe samples: ISP[i] the mean of
+# q90 - q10 of log10 sigma ("inf" when some q10 is an exact 0), IFL[i] 1 when some sample's
+# q10 is at the SVD's rounding floor (more than 15 decades below its max_log10: a lower
+# bound), IMS[i] the mean of mean_sq_log10.
+function iso_load(i,    path, line, f, c, k, n, s, ms, inf, fl) {
+    path = dir "/runs/" SW_id[i] "/jacobian_summary.csv"
+    n = 0; s = 0; ms = 0; inf = 0; fl = 0
+    while ((getline line < path) > 0) {
+        split(line, f, ",")
+        if (!("step" in c)) { for (k = 1; k in f; k++) c[f[k]] = k; continue }
+        if (f[c["step"]] != 0) continue
+        n++; ms += f[c["mean_sq_log10"]]
+        if (f[c["q10_log10"]] == "-inf") { inf = 1; fl = 1; continue }
+        s += f[c["q90_log10"]] - f[c["q10_log10"]]
+        if (f[c["q10_log10"]] + 0 < f[c["max_log10"]] - 15) fl = 1
+    }
+    close(path)
+    if (!n) return 0
+    ISP[i] = inf ? "inf" : s / n; IFL[i] = fl; IMS[i] = ms / n
+    return 1
+}
+# the point of (activation, init, sigma-w2, depth), its spread loaded; 0 when not run
+function iso_pick(a, in_, s, d,    i) {
+    i = pick("activation=" a ",init=" in_ ",sigma-w2=" s ",depth=" d)
+    return i && iso_load(i) ? i : 0
+}
+function iso_sp(i) { return !i ? "n/a" : ISP[i] == "inf" ? "∞" : (IFL[i] ? "≥ " : "") f2(ISP[i]) }
+function body_isometry(    CA, CI, CS, CT, c, k, nd, D, s, i, io, ig, ro, rg, oc, ok) {
+    split("tanh tanh relu relu sigmoid", CA, " "); split("orthogonal gaussian orthogonal gaussian gaussian", CI, " ")
+    split("1.05 1.05 2 2 1.05", CS, " ")
+    nd = split(values("depth"), D, " ")
+    print "<p>Spread = q90 − q10 of log<sub>10</sub> σ over the singular values of J = ∂h<sub>L</sub>/∂h<sub>1</sub> at initialisation, mean over the probe samples (decades; “≥”: the lower decile is at the SVD's rounding floor, so the true spread is larger; ∞: more than 10 % of the σ are exactly 0).</p>"
+    print "<ul>"
+    for (c = 1; c <= 5; c++) {
+        s = ""
+        for (k = 1; k <= nd; k++) {
+            i = iso_pick(CA[c], CI[c], CS[c], D[k])
+            if (i) s = s (s == "" ? "" : ", ") sprintf("%s at depth %s", iso_sp(i), D[k])
+        }
+        if (s != "") li(sprintf("<b>%s</b>/%s, σ<sub>w</sub><sup>2</sup> %s: spread %s.", h(CA[c]), h(CI[c]), CS[c], s))
+    }
+    oc = iso_pick("tanh", "orthogonal", "2", 100)
+    if (oc) li(sprintf("Off the critical point, <b>tanh</b>/orthogonal at σ<sub>w</sub><sup>2</sup> 2 (chaotic) spreads %s decades at depth 100: orthogonal weights alone do not give isometry.", iso_sp(oc)))
+    print "</ul>"
+    io = iso_pick("tanh", "orthogonal", "1.05", 100); ig = iso_pick("tanh", "gaussian", "1.05", 100)
+    ro = iso_pick("relu", "orthogonal", "2", 100); rg = iso_pick("relu", "gaussian", "2", 100)
+    if (!io || !ig || !ro || !rg) return
+    ok = ISP[io] != "inf" && !IFL[io] && ISP[io] < 2 && (ISP[ig] == "inf" || ISP[ig] >= 5 * ISP[io]) && ISP[ro] == "inf" && ISP[rg] == "inf"
+    if (ok) verdict("confirms", sprintf("I1 (Pennington, Schoenholz & Ganguli 2017): at depth 100, orthogonal tanh near criticality keeps the spectrum within %s decades, Gaussian tanh at the same point spreads it over %s (%.0f× or more), and relu cannot be isometric with either init: a positive share of its singular values is exactly 0 (spread ∞).", f2(ISP[io]), iso_sp(ig), ISP[ig] == "inf" ? 5 : ISP[ig] / ISP[io]))
+    else verdict("qualifies", sprintf("I1: at depth 100 the spreads are %s (tanh/orthogonal), %s (tanh/Gaussian), %s and %s (relu orthogonal and Gaussian): not the clean separation the paper reports.", iso_sp(io), iso_sp(ig), iso_sp(ro), iso_sp(rg)))
+}
+# test accuracy after the first epoch: the first evaluated step after 0 (the experiment
+# evaluates once per epoch)
+function iso_acc1(i,    k, s) {
+    for (k = 1; k <= NSS[i]; k++) { s = SS[i, k]; if (s > 0 && ((i, s) in ACC)) return ACC[i, s] }
+    return ""
+}
+function body_isometry_train(    i, io, best, bi) {
+    print "<ul>"
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        li(sprintf("%s, σ<sub>w</sub><sup>2</sup> %s, %d layers: test accuracy %s after one epoch, %s after the last (%d steps).", label(i), h(arg(i, "sigma-w2")), DEP[i], pct(iso_acc1(i)), pct(test_acc(i)), LAST[i] + 1))
+    }
+    print "</ul>"
+    io = pick("activation=tanh,init=orthogonal,sigma-w2=1.05")
+    if (!io) return
+    best = ""; bi = 0
+    for (i = 1; i <= SW_n; i++) if (OK[i] && i != io && (best == "" || test_acc(i) + 0 > best)) { best = test_acc(i) + 0; bi = i }
+    if (!bi) return
+    if (test_acc(io) + 0 > best + 0.2 && iso_acc1(io) + 0 > best) verdict("confirms", sprintf("I1's consequence: the near-critical orthogonal tanh net trains (%s after one epoch, %s at the end) where every other net stays at most at %s (%s, σ<sub>w</sub><sup>2</sup> %s) — the Gaussian tanh net at the same σ<sub>w</sub><sup>2</sup> and both relu nets included.", pct(iso_acc1(io)), pct(test_acc(io)), pct(best), label(bi), h(arg(bi, "sigma-w2"))))
+    else verdict("qualifies", sprintf("I1's consequence: the near-critical orthogonal tanh net ends at %s test accuracy, the best other net (%s, σ<sub>w</sub><sup>2</sup> %s) at %s — not the clear lead the paper reports at this budget.", pct(test_acc(io)), label(bi), h(arg(bi, "sigma-w2")), pct(best)))
+}
+function caption_isometry(f) {
+    if (f == "isometry_density") return "Density of log<sub>10</sub> σ, the singular values of the input–output Jacobian ∂h<sub>L</sub>/∂h<sub>1</sub> at initialisation (4 probe inputs pooled, width 128), a line per depth, one panel per network of Pennington et al.'s comparison. Isometry is all mass near 0. The share of σ that are exactly 0 (relu) is written in the panel; values more than ~15 decades below the largest σ are at the SVD's rounding floor. Each panel has its own x range: sigmoid's spectrum lies hundreds of decades below 1."
+    if (f == "isometry_spread") return "Spread q90 − q10 of log<sub>10</sub> σ against depth for every network of the grid (solid σ<sub>w</sub><sup>2</sup> 1.05, dashed 2). Open points are lower bounds (the lower decile at the rounding floor, which also makes the Gaussian curves fall at depth 1000); relu's spread is infinite at every depth (exact zeros) and is drawn on the top line."
+    if (f == "isometry-train") return "Fashion-MNIST test accuracy of the 200-layer networks after every epoch (the square: after the last), solid σ<sub>w</sub><sup>2</sup> 1.05, dashed 2; the dotted line is chance (10 %)."
+    return "Figure " h(f) "."
 }

@@ -68,7 +68,7 @@ static const Opt OPTS[] = {
      "derivative used at x = 0 by relu and leaky_relu", 0, 1, 0, 0, 0, 0},
     {"init", O_ENUM, F(init), "he-normal", "NAME", "weight initialiser",
      0, 0, 0, init_lookup, init_name_of, init_valid_names},
-    {"sigma-w2", O_REAL, F(sigma_w2), "1", "S", "gaussian init: W ~ N(0, S/fan_in)", 0, BIG, 1, 0, 0, 0},
+    {"sigma-w2", O_REAL, F(sigma_w2), "1", "S", "gaussian init: W ~ N(0, S/fan_in); orthogonal: W = sqrt(S) Q", 0, BIG, 1, 0, 0, 0},
     {"sigma-b2", O_REAL, F(sigma_b2), "0", "S", "biases ~ N(0, S)", 0, BIG, 0, 0, 0, 0},
     {"data", O_STR, F(data), "gaussian", "SPEC",
      "gaussian | spirals | csv:PATH | fashion-mnist[:DIR] | idx:IMAGES,LABELS", 0, 0, 0, 0, 0, 0},

@@ -142,14 +142,21 @@ int init_weights(InitKind k, double *W, size_t fan_in, size_t fan_out, double si
         fill_normal(W, n, sqrt(1.0 / fi), r);
         return GT_OK;
     case INIT_ORTHOGONAL:
-        return fill_orthogonal(W, fan_in, fan_out, r, e);
-    case INIT_GAUSSIAN:
+    case INIT_GAUSSIAN: {
         /* !(x > 0) also rejects NaN. */
         if (!(sigma_w2 > 0.0) || !isfinite(sigma_w2))
             return gt_fail(e, GT_EINPUT, "--sigma-w2 must be a finite number > 0 for --init "
-                                         "gaussian (got %g)", sigma_w2);
-        fill_normal(W, n, sqrt(sigma_w2 / fi), r);
-        return GT_OK;
+                                         "%s (got %g)", init_name(k), sigma_w2);
+        if (k == INIT_GAUSSIAN) {
+            fill_normal(W, n, sqrt(sigma_w2 / fi), r);
+            return GT_OK;
+        }
+        /* W = sqrt(sigma_w2) Q (Pennington et al. 2017's gain); 1 leaves Q's bits alone */
+        int rc = fill_orthogonal(W, fan_in, fan_out, r, e);
+        if (!rc && sigma_w2 != 1.0)
+            for (size_t i = 0; i < n; i++) W[i] *= sqrt(sigma_w2);
+        return rc;
+    }
     case INIT_RAI:
         /* rai draws a unit's weights and bias together; a weights-only rai would replace
          * one weight too often and so be a different initialiser under the paper's name. */

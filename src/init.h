@@ -24,8 +24,10 @@ const char *init_name(InitKind k);
 int init_lookup(const char *name); /* InitKind, or -1 when unknown */
 const char *init_valid_names(void);
 
-/* Fills W (fan_in x fan_out, row-major: z = a.W + b) for kind k. INIT_RAI is refused:
- * it draws each unit's weights and bias together (init_layer). */
+/* Fills W (fan_in x fan_out, row-major: z = a.W + b) for kind k. sigma_w2 (> 0) sets the
+ * scale of gaussian, N(0, sigma_w2/fan_in), and orthogonal, sqrt(sigma_w2)·Q; the other
+ * kinds have their own. INIT_RAI is refused: it draws each unit's weights and bias
+ * together (init_layer). */
 int init_weights(InitKind k, double *W, size_t fan_in, size_t fan_out, double sigma_w2,
                  Rng *r, GtErr *e);
 

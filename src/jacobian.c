@@ -371,13 +371,10 @@ static int sp_trial(void *worker, long wi, long trial, GtErr *e)
     w->prod.width = N;
     w->prod.n = 1;
     jac_reset(&w->prod);
-    double gain = s->init == INIT_ORTHOGONAL ? sqrt(s->sigma_w2) : 1.0;
     for (long l = 1; l <= sh->Lmax; l++) {
         int rc =
             init_layer((InitKind)s->init, w->W, w->b, N, N, s->sigma_w2, s->sigma_b2, &r, e);
         if (rc) return rc;
-        if (gain != 1.0)
-            for (size_t i = 0; i < N * N; i++) w->W[i] *= gain;
         memcpy(w->z, w->b, N * sizeof *w->z);
         cblas_dgemv(CblasRowMajor, CblasTrans, (int)N, (int)N, 1.0, w->W, (int)N, w->h, 1, 1.0,
                     w->z, 1);

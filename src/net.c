@@ -203,6 +203,9 @@ double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct,
                               : loss_d(n, k, y, m, correct, want_delta);
 }
 
+/* backward starts in dbuf[0] at the output layer and swaps buffers at every layer */
+const void *net_delta(const Net *n, int l) { return n->dbuf[(n->nlayers - 1 - l) % 2]; }
+
 void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx)
 {
     n->nonfinite = 0;

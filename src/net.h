@@ -78,6 +78,9 @@ double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct,
  * db, e2, n_sat (and delta_ss) are final and backward reads none of layer l's buffers
  * again, so the callee may reduce them and update W and b while they are still in cache. */
 typedef void (*NetLayerDone)(void *ctx, Net *n, int l);
+/* During done(ctx, n, l): layer l's delta dl/dz, (m, fan_out) per sample, stored scaled
+ * like its gradients (true delta = value * 2^e2); the next layer down overwrites it. */
+const void *net_delta(const Net *n, int l);
 
 /* Backward pass of the first m rows from dbuf[0]; fills dW, db, e2, n_sat, and delta_ss
  * when want_stats; calls done(ctx, n, l) for each layer when done is not NULL. */

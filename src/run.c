@@ -45,6 +45,7 @@ typedef struct {
     Optim opt;
     Census census;
     JacProbe jac;      /* --jacobian-every */
+    Hist hists;        /* --histograms: delta binned during backward */
     LayerStats *st;
     double *scratch;
     uint32_t *order;   /* the epoch's sample order */
@@ -103,6 +104,7 @@ static void run_free(Run *r)
     if (!r->checkpointed && !r->o->resume) trace_rmtree(wtmp); /* commit() moves it */
     free(r->config_text);
     jac_probe_free(&r->jac);
+    hist_free(&r->hists);
     census_free(&r->census);
     optim_free(&r->opt);
     net_free(&r->net);
@@ -337,6 +339,8 @@ static int setup(Run *r, GtErr *e)
                                    (size_t)c->jacobian_samples, e)))
             return rc;
     }
+    if (c->histograms && (rc = hist_create(&r->hists, r->net.nlayers, e))) return rc;
+    r->hists.m = (size_t)c->batch;
     r->st = calloc((size_t)r->net.nlayers, sizeof *r->st);
     r->scratch = malloc(PROBE_SCRATCH(&r->net) * sizeof *r->scratch);
     r->order = malloc(r->train.n * sizeof *r->order);
@@ -499,14 +503,16 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         double loss = net_loss(n, (LossKind)c->loss, r->ybuf, B, &ok, 1);
         int bad = !isfinite(loss);
         /* Histograms read every layer's gradients before any update: that step goes the
-         * long way (backward, then probes, histograms and the update over all layers).
+         * long way (backward binning each layer's delta, then probes, histograms and the
+         * update over all layers).
          * The fused way gives the same bits. When backward meets Inf/NaN the run stops
          * here, and weights updated by then are never used or saved. */
         int fused = !(logged && c->histograms);
         if (!bad) {
             StepCtx sc = {r, B, logged};
             if (fused) optim_begin(&r->opt);
-            net_backward(n, B, logged, fused ? layer_done : NULL, &sc);
+            if (fused) net_backward(n, B, logged, layer_done, &sc);
+            else net_backward(n, B, logged, hist_delta_done, &r->hists);
             bad = n->nonfinite;
         }
         sum->loss = loss;
@@ -517,7 +523,7 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         }
         if (!fused) {
             probe_layers(n, B, r->st, r->scratch);
-            hist_write(n, B, s, &r->hist);
+            hist_write(&r->hists, n, s, &r->hist);
             optim_step(&r->opt, n, r->st);
         }
         sum->steps_done = s + 1;

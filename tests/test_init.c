@@ -117,10 +117,14 @@ static void test_orthogonal(void **state)
         {5, 1, 1},
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        double *W = draw(INIT_ORTHOGONAL, 0, 3, shapes[i].fi, shapes[i].fo);
+        double *W = draw(INIT_ORTHOGONAL, 1, 3, shapes[i].fi, shapes[i].fo);
         double err = gram_err(W, shapes[i].fi, shapes[i].fo, shapes[i].cols);
         if (!(err < 1e-12))
             fail_msg("orthogonal %zux%zu: max |Gram - I| = %g", shapes[i].fi, shapes[i].fo, err);
+        /* the gain: sigma_w2 = 2 gives sqrt(2) Q, the same Q from the same stream */
+        double *G = draw(INIT_ORTHOGONAL, 2, 3, shapes[i].fi, shapes[i].fo);
+        for (size_t j = 0; j < shapes[i].fi * shapes[i].fo; j++) assert_true(G[j] == W[j] * sqrt(2.0));
+        free(G);
         free(W);
     }
 }
@@ -139,7 +143,7 @@ static void test_orthogonal_haar_signs(void **state)
         double W[32];
         for (int t = 0; t < tries; t++) {
             GtErr e = {0};
-            assert_int_equal(init_weights(INIT_ORTHOGONAL, W, shp[s][0], shp[s][1], 0, &r, &e),
+            assert_int_equal(init_weights(INIT_ORTHOGONAL, W, shp[s][0], shp[s][1], 1, &r, &e),
                              GT_OK);
             pos += W[0] > 0;
         }
@@ -176,6 +180,8 @@ static void test_bad_sigma_w2(void **state)
         Rng r;
         rng_seed(&r, 1, RNG_INIT);
         GtErr e = {0};
+        assert_int_equal(init_weights(INIT_ORTHOGONAL, W, 2, 3, bad[i], &r, &e), GT_EINPUT);
+        assert_non_null(strstr(e.msg, "--init orthogonal"));
         assert_int_equal(init_weights(INIT_GAUSSIAN, W, 2, 3, bad[i], &r, &e), GT_EINPUT);
         assert_int_equal(e.code, GT_EINPUT);
         assert_non_null(strstr(e.msg, "--sigma-w2"));
