@@ -372,21 +372,21 @@ static int check_extends(const char *out, const cJSON *grid, GtErr *e)
                         ? gt_fail(e, GT_EINPUT, "%s: unreadable; use --force to replace the sweep, "
                                   "or another --out", path)
                         : GT_OK;
-    char list[300];
-    Changes c = {list, sizeof list, 0, 0, 0};
+    static const char fix[] = "; use --force to replace the sweep, or another --out";
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(old, "experiment");
+    char head[sizeof e->msg], list[sizeof e->msg];
+    snprintf(head, sizeof head, "%.300s: holds a different sweep (from %.120s): ", path,
+             cJSON_IsString(src) ? src->valuestring : "another experiment");
+    /* the changes get the room the rest leaves, so that the fix is always on the line */
+    size_t used = strlen(head) + sizeof fix, room = used + 64 < sizeof list ? sizeof list - used : 64;
+    Changes c = {list, room, 0, 0, 0};
     list[0] = 0;
     axis_changes(old, grid, &c);
     fixed_changes(old, grid, &c);
     const char *lost = c.listed + c.more ? NULL : lost_point(old, grid);
     if (lost) change(&c, "point %s changed", lost);
-    if (c.more) snprintf(list + c.at, sizeof list - c.at, "; and %d more", c.more);
-    int rc = GT_OK;
-    if (c.listed + c.more) {
-        const cJSON *src = cJSON_GetObjectItemCaseSensitive(old, "experiment");
-        rc = gt_fail(e, GT_EINPUT, "%s: holds a different sweep (from %.200s): %s; use --force to "
-                     "replace the sweep, or another --out", path,
-                     cJSON_IsString(src) ? src->valuestring : "another experiment", list);
-    }
+    if (c.more) snprintf(list + c.at, room - c.at, "; and %d more", c.more);
+    int rc = c.listed + c.more ? gt_fail(e, GT_EINPUT, "%s%s%s", head, list, fix) : GT_OK;
     cJSON_Delete(old);
     return rc;
 }
