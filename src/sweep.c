@@ -198,7 +198,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The distinct values of args[key] over points, sorted (NULL when none or no memory). */
+/* The distinct values of args[key] over points, sorted (NULL: out of memory). */
 static const char **values_of(const cJSON *points, const char *key, size_t *n)
 {
     size_t cap = (size_t)cJSON_GetArraySize(points), m = 0;
@@ -415,6 +415,7 @@ int sweep_replace(const Experiment *x, const char *out, GtErr *e)
     char path[PATH_LEN], id[1024];
     int rc = GT_OK;
     snprintf(path, sizeof path, "%s/sweep.json", out);
+    int sweep_dir = access(path, F_OK) == 0; /* else index.csv may be someone else's */
     cJSON *old = json_read(path);
     const cJSON *p;
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(old, "points")) {
@@ -428,7 +429,7 @@ int sweep_replace(const Experiment *x, const char *out, GtErr *e)
         rc = remove_point(out, id, e);
     }
     static const char *const own[] = {"index.csv", "sweep.json"};
-    for (size_t i = 0; i < sizeof own / sizeof *own && !rc; i++) {
+    for (size_t i = 0; i < sizeof own / sizeof *own && !rc && sweep_dir; i++) {
         snprintf(path, sizeof path, "%s/%s", out, own[i]);
         if (unlink(path) != 0 && errno != ENOENT)
             rc = gt_fail(e, GT_ESYS, "%s: cannot remove: %s", path, strerror(errno));

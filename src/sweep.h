@@ -41,8 +41,8 @@ typedef struct {
  * message lists the changes. Writes nothing. */
 int sweep_check(const Experiment *x, const char *out, GtErr *e);
 /* `--force`: removes what the sweep in DIR owns (the run directories and logs of the points
- * DIR/sweep.json records and of x's points, index.csv, sweep.json), so that it starts over.
- * Other files in DIR stay. */
+ * DIR/sweep.json records and of x's points; index.csv and sweep.json when DIR has a
+ * sweep.json), so that it starts over. Other files in DIR stay. */
 int sweep_replace(const Experiment *x, const char *out, GtErr *e);
 /* Makes DIR/runs and DIR/logs and records x's grid in DIR/sweep.json (rewritten atomically
  * when the grid grew), after the same check

@@ -1045,6 +1045,15 @@ static void test_grow_refused_and_force(void **state)
     sweep(ini, fresh, "1", 0);
     assert_same_file(join(p, dir, "sweep.json"), join(q, fresh, "sweep.json"));
     assert_same_file(join(p, dir, "index.csv"), join(q, fresh, "index.csv"));
+
+    /* an unreadable sweep.json: refused, and --force, which the message names, replaces it */
+    write_text(sj, "{\"points\": [\n");
+    ProcArgs b = {0};
+    proc_args_add(&b, "sweep", ini, "--out", dir, NULL);
+    expect_usage_error(NULL, &b, sj, "unreadable", "--force", NULL);
+    run_expect(&a, 0);
+    assert_same_file(join(p, dir, "sweep.json"), join(q, fresh, "sweep.json"));
+    assert_same_file(join(p, dir, "index.csv"), join(q, fresh, "index.csv"));
 }
 
 /* ---- 8. --slurm: the scripts, run as Slurm would run them, and sbatch's answers ----------- */
