@@ -1,6 +1,7 @@
 /* Tests of `gradtrace sweep` through the real binary (path in $GRADTRACE): the sweep directory
  * (sweep.json, runs/<id>/, index.csv and its numbers), -j determinism, resume after SIGINT and
- * after a crash, shards and `--index`, failed points, a foreign sweep directory, CLI errors, and
+ * after a crash, shards and `--index`, failed points, a foreign sweep directory, sweeps that grow
+ * (new axis values and seeds run alone; other changes refused, listed; --force), CLI errors, and
  * `--slurm`: the batch scripts run as Slurm would run them, sbatch's answers from a stand-in, and
  * (linked from the library) the array sizing and the splitting of --sbatch-args. */
 #include <stdarg.h>
