@@ -9,7 +9,7 @@ _gradtrace_opts_run='--depth --width --activation --alpha --relu-grad-at-zero --
   --test-size --eval-every --loss --optimizer --lr --momentum --batch --steps --epochs --dtype
   --seed --threads --every --census-every --probe-size --jacobian-every --jacobian-samples
   --histograms --save-weights --checkpoint-every --out --force --progress --quiet --resume'
-_gradtrace_opts_sweep='--out -j --jobs --shard --index --slurm --array-size --sbatch-args
+_gradtrace_opts_sweep='--out -j --jobs --shard --force --index --slurm --array-size --sbatch-args
   --dry-run'
 _gradtrace_opts_theory='--activation --alpha --sigma-w2 --sigma-b2 --depth --q0 --csv
   --critical --phase-grid --w2-range --b2-range'

@@ -26,17 +26,22 @@ static void on_signal(int sig) { g_stop = sig; }
 static void help(FILE *f)
 {
     fprintf(f,
-            "usage: gradtrace sweep FILE.ini --out DIR [-j N] [--shard I/N]\n"
-            "       gradtrace sweep FILE.ini --out DIR --slurm [--array-size N]\n"
+            "usage: gradtrace sweep FILE.ini --out DIR [-j N] [--shard I/N] [--force]\n"
+            "       gradtrace sweep FILE.ini --out DIR --slurm [--array-size N] [--force]\n"
             "                       [--sbatch-args ARGS] [--dry-run]\n"
             "       gradtrace sweep --index DIR\n\n"
             "Runs every point of the experiment's grid as DIR/runs/<id>/ (a gradtrace run with\n"
             "one BLAS thread), N at a time, and writes DIR/index.csv. Running the same command\n"
-            "again (after Ctrl-C, a crash or a failure) redoes only the unfinished points.\n\n"
+            "again (after Ctrl-C, a crash or a failure) redoes only the unfinished points; after\n"
+            "adding values to an axis or raising [sweep] seeds it runs only the new points. Any\n"
+            "other change to the grid (a fixed key, a new or removed axis, a removed value) is\n"
+            "refused with the list of changes.\n\n"
             "  --out DIR      sweep directory (required)\n"
             "  -j N, --jobs N points run at a time [1]\n"
             "  --shard I/N    run only points k with k %% N == I-1 (I = 1..N), e.g. one per\n"
             "                 machine; copy the DIRs together and rebuild the index\n"
+            "  --force        replace the sweep in DIR: remove its runs, logs, index.csv and\n"
+            "                 sweep.json (nothing else in DIR), then run the grid anew\n"
             "  --index DIR    rebuild DIR/index.csv from sweep.json and the run directories\n\n"
             "Slurm (DIR must be on a file system every node sees):\n"
             "  --slurm        copy FILE.ini to DIR/experiment.ini; write\n"
@@ -54,9 +59,9 @@ static void help(FILE *f)
             "                 (e.g. \"--partition=cpu --time=2:00:00 --cpus-per-task=4\")\n"
             "  --dry-run      write the scripts and print the sbatch commands, submit nothing\n\n"
             "Exit status: 0 all points finished (--slurm: submitted), 1 some runs failed (see\n"
-            "DIR/logs/) or sbatch failed, 2 bad experiment file or option (--slurm: also no\n"
-            "sbatch on PATH, or earlier jobs still queued), 130/143 stopped by SIGINT or\n"
-            "SIGTERM.\n",
+            "DIR/logs/) or sbatch failed, 2 bad experiment file or option, or DIR holds a sweep\n"
+            "that the grid changes (--slurm: also no sbatch on PATH, or earlier jobs still\n"
+            "queued), 130/143 stopped by SIGINT or SIGTERM.\n",
             SLURM_DEFAULT_TASKS);
 }
 
@@ -111,7 +116,7 @@ static int parse_shard(const char *s, int *i, int *n)
 }
 
 typedef struct {
-    int on, dry_run;
+    int on, dry_run, force;
     long tasks;             /* --array-size (0: the default) */
     const char *args;       /* --sbatch-args, or NULL */
     const char *shard, *jobs; /* given with --slurm: refused */
@@ -209,8 +214,14 @@ static int slurm_sweep(const char *file, const char *out, const SlurmCli *c)
                 many ? "them" : "it");
         goto done;
     }
+    if (c->force && c->dry_run) {
+        fprintf(stderr, "gradtrace sweep: --force: not with --dry-run (a dry run replaces "
+                        "nothing; try the dry run with another --out)\n");
+        goto done;
+    }
     snprintf(ini, sizeof ini, "%s/slurm", dir);
-    if ((rc = slurm_check_path("--out", dir, &e)) || (rc = sweep_check(&x, dir, &e)) ||
+    if ((rc = slurm_check_path("--out", dir, &e)) || (c->force && (rc = sweep_replace(&x, dir, &e))) ||
+        (rc = sweep_check(&x, dir, &e)) ||
         (rc = trace_mkdir(ini, &e)) || (rc = slurm_copy_file(file, dir, "experiment.ini", &e))) {
         say_error(&e);
         goto done;
@@ -292,7 +303,8 @@ done:
 
 /* for "did you mean" on a misspelled option */
 static const char SWEEP_OPTIONS[] =
-    "--out, --jobs, --shard, --index, --slurm, --array-size, --sbatch-args, --dry-run, --help";
+    "--out, --jobs, --shard, --force, --index, --slurm, --array-size, --sbatch-args, --dry-run, "
+    "--help";
 
 int cmd_sweep(int argc, char **argv)
 {
@@ -317,6 +329,7 @@ int cmd_sweep(int argc, char **argv)
         if (strcmp(a, "--out") == 0) out = argv[++k];
         else if (strcmp(a, "--index") == 0) index = argv[++k];
         else if (strcmp(a, "--slurm") == 0) sl.on = 1;
+        else if (strcmp(a, "--force") == 0) sl.force = 1;
         else if (strcmp(a, "--dry-run") == 0) sl.dry_run = 1, slurm_only = a;
         else if (strcmp(a, "--sbatch-args") == 0) sl.args = argv[++k], slurm_only = a;
         else if (strcmp(a, "--array-size") == 0) {
@@ -364,8 +377,9 @@ int cmd_sweep(int argc, char **argv)
     }
     GtErr e = {0};
     if (index) {
-        if (file || out || sl.on) {
-            fprintf(stderr, "gradtrace sweep: --index DIR takes no experiment file, --out or --slurm\n");
+        if (file || out || sl.on || sl.force) {
+            fprintf(stderr, "gradtrace sweep: --index DIR takes no experiment file, --out, --force "
+                            "or --slurm\n");
             return 2;
         }
         int rc = sweep_index(index, &e);
@@ -392,6 +406,11 @@ int cmd_sweep(int argc, char **argv)
         return 1;
     }
     exe[n] = 0;
+    if (sl.force && (rc = sweep_replace(&x, out, &e))) {
+        fprintf(stderr, "gradtrace sweep: %s\n", e.msg);
+        experiment_free(&x);
+        return rc;
+    }
     struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: waitpid returns */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,29 +191,257 @@ static int reap(const SweepOptions *o, const char *id, int wstatus)
     return 0;
 }
 
-static int check_same_grid(const char *out, const cJSON *grid, GtErr *e)
+/* ---- growing a sweep: the recorded grid against the new one ---------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct values of args[key] over points, sorted (NULL: out of memory). */
+static const char **values_of(const cJSON *points, const char *key, size_t *n)
+{
+    size_t cap = (size_t)cJSON_GetArraySize(points), m = 0;
+    const char **v = malloc((cap ? cap : 1) * sizeof *v);
+    const cJSON *p;
+    if (v)
+        cJSON_ArrayForEach(p, points) {
+            const cJSON *s = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "args"), key);
+            if (cJSON_IsString(s)) v[m++] = s->valuestring;
+        }
+    if (v) qsort(v, m, sizeof *v, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!u || strcmp(v[u - 1], v[i]) != 0) v[u++] = v[i];
+    *n = u;
+    return v;
+}
+
+static int has(const char **sorted, size_t n, const char *s)
+{
+    return n && bsearch(&s, sorted, n, sizeof *sorted, cmp_str) != NULL;
+}
+
+static int in_array(const cJSON *a, const char *s)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, a) if (cJSON_IsString(x) && strcmp(x->valuestring, s) == 0) return 1;
+    return 0;
+}
+
+/* The fixed value of key (the first point's), or NULL. */
+static const char *first_value(const cJSON *points, const char *key)
+{
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, 0), "args");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(args, key);
+    return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+typedef struct {
+    char *buf;
+    size_t n, at;
+    int listed, more; /* changes written, changes left out for room */
+} Changes;
+
+static void change(Changes *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void change(Changes *c, const char *fmt, ...)
+{
+    char one[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(one, sizeof one, fmt, ap);
+    va_end(ap);
+    size_t len = strlen(one) + (c->listed ? 2 : 0);
+    if (c->at + len + 24 >= c->n) { /* room kept for "and N more" */
+        c->more++;
+        return;
+    }
+    c->at += (size_t)snprintf(c->buf + c->at, c->n - c->at, "%s%s", c->listed ? "; " : "", one);
+    c->listed++;
+}
+
+/* Axis changes: new and removed axes, their order (it is the ids'), removed values. */
+static void axis_changes(const cJSON *old, const cJSON *grid, Changes *c)
+{
+    const cJSON *oa = cJSON_GetObjectItemCaseSensitive(old, "axes");
+    const cJSON *na = cJSON_GetObjectItemCaseSensitive(grid, "axes");
+    const cJSON *op = cJSON_GetObjectItemCaseSensitive(old, "points");
+    const cJSON *np = cJSON_GetObjectItemCaseSensitive(grid, "points");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, na) if (cJSON_IsString(a) && !in_array(oa, a->valuestring)) {
+        const char *was = first_value(op, a->valuestring);
+        if (was) change(c, "new axis %s (was fixed at %s)", a->valuestring, was);
+        else change(c, "new axis %s", a->valuestring);
+    }
+    cJSON_ArrayForEach(a, oa) if (cJSON_IsString(a) && !in_array(na, a->valuestring)) {
+        const char *now = first_value(np, a->valuestring);
+        if (now) change(c, "axis %s removed (now fixed at %s)", a->valuestring, now);
+        else change(c, "axis %s removed", a->valuestring);
+    }
+    /* the axes both have, in each one's order */
+    char before[512] = "", after[512] = "";
+    size_t b = 0, f = 0;
+    cJSON_ArrayForEach(a, oa) if (cJSON_IsString(a) && in_array(na, a->valuestring) && b < sizeof before)
+        b += (size_t)snprintf(before + b, sizeof before - b, "%s%s", b ? "," : "", a->valuestring);
+    cJSON_ArrayForEach(a, na) if (cJSON_IsString(a) && in_array(oa, a->valuestring) && f < sizeof after)
+        f += (size_t)snprintf(after + f, sizeof after - f, "%s%s", f ? "," : "", a->valuestring);
+    if (strcmp(before, after) != 0) change(c, "axes reordered: %s -> %s", before, after);
+    cJSON_ArrayForEach(a, oa) {
+        if (!cJSON_IsString(a) || !in_array(na, a->valuestring)) continue;
+        size_t no, nn;
+        const char **ov = values_of(op, a->valuestring, &no), **nv = values_of(np, a->valuestring, &nn);
+        char gone[200] = "";
+        size_t at = 0;
+        int ngone = 0;
+        for (size_t i = 0; ov && nv && i < no; i++)
+            if (!has(nv, nn, ov[i])) {
+                if (at + strlen(ov[i]) + 8 < sizeof gone)
+                    at += (size_t)snprintf(gone + at, sizeof gone - at, "%s%s", ngone ? ", " : "", ov[i]);
+                else if (at + 5 < sizeof gone && !strstr(gone, "..."))
+                    at += (size_t)snprintf(gone + at, sizeof gone - at, ", ...");
+                ngone++;
+            }
+        if (ngone) change(c, "axis %s: value%s %s removed", a->valuestring, ngone > 1 ? "s" : "", gone);
+        free(ov);
+        free(nv);
+    }
+}
+
+/* Fixed keys (an axis in neither grid) that changed, appeared or went. */
+static void fixed_changes(const cJSON *old, const cJSON *grid, Changes *c)
+{
+    const cJSON *oa = cJSON_GetObjectItemCaseSensitive(old, "axes");
+    const cJSON *na = cJSON_GetObjectItemCaseSensitive(grid, "axes");
+    const cJSON *op = cJSON_GetObjectItemCaseSensitive(old, "points");
+    const cJSON *np = cJSON_GetObjectItemCaseSensitive(grid, "points");
+    const cJSON *oargs = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(op, 0), "args");
+    const cJSON *nargs = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(np, 0), "args");
+    const cJSON *k;
+    cJSON_ArrayForEach(k, oargs) {
+        if (in_array(oa, k->string) || in_array(na, k->string)) continue;
+        const char *was = first_value(op, k->string), *now = first_value(np, k->string);
+        if (!now) change(c, "%s = %s removed (fixed key)", k->string, was ? was : "");
+        else if (was && strcmp(was, now) != 0) change(c, "%s: %s -> %s (fixed key)", k->string, was, now);
+    }
+    cJSON_ArrayForEach(k, nargs)
+        if (!in_array(oa, k->string) && !in_array(na, k->string) && !first_value(op, k->string))
+            change(c, "new fixed key %s = %s", k->string, first_value(np, k->string));
+}
+
+static int cmp_point_id(const void *a, const void *b)
+{
+    const cJSON *pa = *(const cJSON *const *)a, *pb = *(const cJSON *const *)b;
+    const cJSON *ia = cJSON_GetObjectItemCaseSensitive(pa, "id"), *ib = cJSON_GetObjectItemCaseSensitive(pb, "id");
+    return strcmp(cJSON_IsString(ia) ? ia->valuestring : "", cJSON_IsString(ib) ? ib->valuestring : "");
+}
+
+/* The first recorded point that the new grid lacks or runs with other options, or NULL
+ * (every recorded point is in the new grid unchanged: the new grid extends the old). */
+static const char *lost_point(const cJSON *old, const cJSON *grid)
+{
+    const cJSON *op = cJSON_GetObjectItemCaseSensitive(old, "points");
+    const cJSON *np = cJSON_GetObjectItemCaseSensitive(grid, "points");
+    size_t n = (size_t)cJSON_GetArraySize(np), m = 0;
+    const cJSON **byid = malloc((n ? n : 1) * sizeof *byid), *p;
+    if (!byid) return "(out of memory)";
+    cJSON_ArrayForEach(p, np) byid[m++] = p;
+    qsort(byid, m, sizeof *byid, cmp_point_id);
+    const char *lost = NULL;
+    cJSON_ArrayForEach(p, op) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "id");
+        const cJSON **q = bsearch(&p, byid, m, sizeof *byid, cmp_point_id);
+        if (!cJSON_IsString(id) || !q ||
+            !cJSON_Compare(cJSON_GetObjectItemCaseSensitive(p, "args"),
+                           cJSON_GetObjectItemCaseSensitive(*q, "args"), 1)) {
+            lost = cJSON_IsString(id) ? id->valuestring : "(a point without an id)";
+            break;
+        }
+    }
+    free(byid);
+    return lost;
+}
+
+/* GT_OK when DIR holds no sweep or one whose every point the new grid keeps unchanged (it
+ * may add points: values on an axis, seeds); else what changed, in one line. */
+static int check_extends(const char *out, const cJSON *grid, GtErr *e)
 {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/sweep.json", out);
     cJSON *old = json_read(path);
     if (!old) return access(path, F_OK) == 0
-                        ? gt_fail(e, GT_EINPUT, "%s: unreadable; remove it or use another --out", path)
+                        ? gt_fail(e, GT_EINPUT, "%s: unreadable; use --force to replace the sweep, "
+                                  "or another --out", path)
                         : GT_OK;
-    int same = cJSON_Compare(cJSON_GetObjectItemCaseSensitive(old, "points"),
-                             cJSON_GetObjectItemCaseSensitive(grid, "points"), 1);
+    static const char fix[] = "; use --force to replace the sweep, or another --out";
     const cJSON *src = cJSON_GetObjectItemCaseSensitive(old, "experiment");
-    if (!same)
-        gt_fail(e, GT_EINPUT, "%s: holds a different sweep (from %s); use another --out", out,
-                cJSON_IsString(src) ? src->valuestring : "another experiment");
+    char head[sizeof e->msg], list[sizeof e->msg];
+    snprintf(head, sizeof head, "%.300s: holds a different sweep (from %.120s): ", path,
+             cJSON_IsString(src) ? src->valuestring : "another experiment");
+    /* the changes get the room the rest leaves, so that the fix is always on the line */
+    size_t used = strlen(head) + sizeof fix, room = used + 64 < sizeof list ? sizeof list - used : 64;
+    Changes c = {list, room, 0, 0, 0};
+    list[0] = 0;
+    axis_changes(old, grid, &c);
+    fixed_changes(old, grid, &c);
+    const char *lost = c.listed + c.more ? NULL : lost_point(old, grid);
+    if (lost) change(&c, "point %s changed", lost);
+    if (c.more) snprintf(list + c.at, room - c.at, "; and %d more", c.more);
+    int rc = c.listed + c.more ? gt_fail(e, GT_EINPUT, "%s%s%s", head, list, fix) : GT_OK;
     cJSON_Delete(old);
-    return same ? GT_OK : GT_EINPUT;
+    return rc;
+}
+
+/* An id from sweep.json names a directory under DIR/runs: nothing that leads elsewhere. */
+static int safe_id(const char *id)
+{
+    return *id && !strchr(id, '/') && strcmp(id, ".") != 0 && strcmp(id, "..") != 0;
+}
+
+/* Removes point id's run directory and log. */
+static int remove_point(const char *out, const char *id, GtErr *e)
+{
+    char dir[PATH_LEN], log[PATH_LEN];
+    if (!safe_id(id)) return GT_OK;
+    run_dir(out, id, dir, sizeof dir);
+    log_path(out, id, log, sizeof log);
+    if (remove_tree(dir) != 0) return gt_fail(e, GT_ESYS, "%s: cannot remove: %s", dir, strerror(errno));
+    if (unlink(log) != 0 && errno != ENOENT)
+        return gt_fail(e, GT_ESYS, "%s: cannot remove: %s", log, strerror(errno));
+    return GT_OK;
+}
+
+int sweep_replace(const Experiment *x, const char *out, GtErr *e)
+{
+    char path[PATH_LEN], id[1024];
+    int rc = GT_OK;
+    snprintf(path, sizeof path, "%s/sweep.json", out);
+    int sweep_dir = access(path, F_OK) == 0; /* else index.csv may be someone else's */
+    cJSON *old = json_read(path);
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(old, "points")) {
+        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(p, "id");
+        if (!rc && cJSON_IsString(pid)) rc = remove_point(out, pid->valuestring, e);
+    }
+    cJSON_Delete(old);
+    /* the new grid's own ids too: a directory left without a sweep.json must not count */
+    for (size_t k = 0; k < experiment_points(x) && !rc; k++) {
+        experiment_point_id(x, k, id, sizeof id);
+        rc = remove_point(out, id, e);
+    }
+    static const char *const own[] = {"index.csv", "sweep.json"};
+    for (size_t i = 0; i < sizeof own / sizeof *own && !rc && sweep_dir; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, own[i]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = gt_fail(e, GT_ESYS, "%s: cannot remove: %s", path, strerror(errno));
+    }
+    return rc;
 }
 
 int sweep_check(const Experiment *x, const char *out, GtErr *e)
 {
     cJSON *grid = grid_json(x);
     if (!grid) return gt_fail(e, GT_ESYS, "out of memory");
-    int rc = check_same_grid(out, grid, e);
+    int rc = check_extends(out, grid, e);
     cJSON_Delete(grid);
     return rc;
 }
@@ -227,7 +456,7 @@ int sweep_prepare(const Experiment *x, const char *out, GtErr *e)
     if ((rc = trace_mkdir(path, e))) return rc;
     cJSON *grid = grid_json(x);
     if (!grid) return gt_fail(e, GT_ESYS, "out of memory");
-    rc = check_same_grid(out, grid, e);
+    rc = check_extends(out, grid, e);
     if (!rc) rc = json_write(out, "sweep.json", grid, e);
     cJSON_Delete(grid);
     return rc;

@@ -3,7 +3,9 @@
  * resumably: a point counts as done only when its run.json says complete or diverged; an
  * unfinished point with a checkpoint (checkpoint-every) continues from it (--resume).
  * DIR/sweep.json records the grid; DIR/index.csv lists every point with its status and
- * summary numbers; DIR/logs/<id>.log keeps what a failed run said. */
+ * summary numbers; DIR/logs/<id>.log keeps what a failed run said. A sweep grows: a grid
+ * that keeps every recorded point unchanged (values added to an axis, more seeds) runs only
+ * its new points; any other change is refused, and sweep_replace starts over. */
 #ifndef GT_SWEEP_H
 #define GT_SWEEP_H
 
@@ -34,9 +36,16 @@ typedef struct {
     void *ctx;
 } SweepOptions;
 
-/* GT_EINPUT when DIR/sweep.json records a different grid than x's; writes nothing. */
+/* GT_EINPUT when DIR/sweep.json records a point that x's grid lacks or runs with other
+ * options (a fixed key changed, an axis added, removed or reordered, a value removed); the
+ * message lists the changes. Writes nothing. */
 int sweep_check(const Experiment *x, const char *out, GtErr *e);
-/* Makes DIR/runs and DIR/logs and records x's grid in DIR/sweep.json, after the same check
+/* `--force`: removes what the sweep in DIR owns (the run directories and logs of the points
+ * DIR/sweep.json records and of x's points; index.csv and sweep.json when DIR has a
+ * sweep.json), so that it starts over. Other files in DIR stay. */
+int sweep_replace(const Experiment *x, const char *out, GtErr *e);
+/* Makes DIR/runs and DIR/logs and records x's grid in DIR/sweep.json (rewritten atomically
+ * when the grid grew), after the same check
  * (sweep_run starts with it; `--slurm` calls it before submitting, so that `--index DIR`
  * works even when no task ever starts). */
 int sweep_prepare(const Experiment *x, const char *out, GtErr *e);

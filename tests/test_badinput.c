@@ -208,6 +208,15 @@ static const Case EXP_CASES[] = {
     {"slurm-index", "sweep|--index|@OUT|--slurm", "--index", "--slurm", 0},
     {"slurm-out-blank", "sweep|@e-ok.ini|--out|@OUT/a b|--slurm|--dry-run", "@OUT/a b", "blanks", 0},
 #undef SLURM_DRY
+    /* a directory that holds another sweep (issue 16 item 4): refused, the changes listed */
+    {"sweep-fixed-key", "sweep|@e-ok.ini|--out|@old-sweep", "@old-sweep/sweep.json",
+     "depth: 3 -> 2 (fixed key); use --force to replace the sweep, or another --out", 0},
+    {"sweep-axes-order", "sweep|@e-axes.ini|--out|@old-axes", "@old-axes/sweep.json",
+     "axes reordered: width,depth,seed -> depth,width,seed; use --force", 0},
+    {"sweep-unreadable", "sweep|@e-ok.ini|--out|@old-garbage", "@old-garbage/sweep.json",
+     "unreadable; use --force", 0},
+    {"sweep-force-index", "sweep|--index|@OUT|--force", "--index", "--force", 0},
+    {"sweep-force-dry", "sweep|@e-ok.ini|--out|@OUT|--slurm|--dry-run|--force", "--force", "not with --dry-run", 0},
 };
 
 /* ---- fixtures ------------------------------------------------------------------------------- */
@@ -336,6 +345,20 @@ static void make_fixtures(void)
     put_text("e-noname.ini", "[experiment]\ntitle = no name\n[run]\ndepth = 2\n");
     put_text("e-garbage.ini", HEAD "depth = 2\nthis line is not ini\n");
     put_text("e-sameid.ini", HEAD "data = csv:a b.csv, csv:a_b.csv\n");
+    /* sweep directories as an earlier sweep left them: e-ok.ini's grid but depth 3; axes
+     * in the other order than e-axes.ini's; a sweep.json that is not JSON */
+    put_text("e-axes.ini", HEAD "depth = 2, 3\nwidth = 4, 5\nsteps = 2\n");
+    static const char *const old_dirs[] = {"old-sweep", "old-axes", "old-garbage"};
+    for (size_t i = 0; i < 3; i++)
+        if (mkdir(path_of(p, old_dirs[i]), 0777) != 0) fail_msg("mkdir %s: %s", p, strerror(errno));
+    put_text("old-sweep/sweep.json",
+             "{\"experiment\":\"old.ini\",\"axes\":[\"seed\"],\"points\":[{\"id\":\"seed=1\",\"args\":"
+             "{\"depth\":\"3\",\"width\":\"4\",\"steps\":\"2\",\"batch\":\"2\",\"train-size\":\"8\","
+             "\"test-size\":\"4\",\"probe-size\":\"2\",\"seed\":\"1\"}}]}\n");
+    put_text("old-axes/sweep.json", "{\"experiment\":\"old.ini\",\"axes\":[\"width\",\"depth\",\"seed\"],"
+                                    "\"points\":[{\"id\":\"width=4,depth=2,seed=1\",\"args\":"
+                                    "{\"depth\":\"2\",\"width\":\"4\",\"steps\":\"2\",\"seed\":\"1\"}}]}\n");
+    put_text("old-garbage/sweep.json", "{\"points\": [\n");
     put_text("e-grid.ini", HEAD
              "depth = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20\n"
              "width = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20\n"

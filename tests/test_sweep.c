@@ -1,6 +1,7 @@
 /* Tests of `gradtrace sweep` through the real binary (path in $GRADTRACE): the sweep directory
  * (sweep.json, runs/<id>/, index.csv and its numbers), -j determinism, resume after SIGINT and
- * after a crash, shards and `--index`, failed points, a foreign sweep directory, CLI errors, and
+ * after a crash, shards and `--index`, failed points, a foreign sweep directory, sweeps that grow
+ * (new axis values and seeds run alone; other changes refused, listed; --force), CLI errors, and
  * `--slurm`: the batch scripts run as Slurm would run them, sbatch's answers from a stand-in, and
  * (linked from the library) the array sizing and the splitting of --sbatch-args. */
 #include <stdarg.h>
@@ -778,6 +779,8 @@ static void test_other_sweep_same_out(void **state)
     char *nl = strchr(r.err, '\n');
     if (!nl || nl[1]) fail_msg("stderr is not one line: %s", r.err);
     if (!strstr(r.err, dir)) fail_msg("the error does not name %s: %s", dir, r.err);
+    if (!strstr(r.err, "depth: 2 -> 3 (fixed key)") || !strstr(r.err, "--force"))
+        fail_msg("the error does not say what changed and how to replace the sweep: %s", r.err);
     res_free(&r);
     char *index_after = must_slurp(join(p, dir, "index.csv"), NULL);
     assert_string_equal(index_before, index_after);
@@ -835,6 +838,7 @@ static void test_cli_errors(void **state)
     { SW(a, g_ref_ini, "--out", out, "--frobnicate"); expect_usage_error(out, &a, "--frobnicate", NULL); }
     { SW(a, g_ref_ini, g_ref_ini, "--out", out); expect_usage_error(out, &a, "one", NULL); }
     { SW(a, bad, "--out", out); expect_usage_error(out, &a, "bad.ini:5:", "depth", NULL); }
+    { SW(a, "--index", out, "--force"); expect_usage_error(out, &a, "--index", "--force", NULL); }
 #undef SW
     /* --index on a directory that is not a sweep */
     sub(notsweep, "not-a-sweep");
@@ -843,6 +847,214 @@ static void test_cli_errors(void **state)
     proc_args_add(&a, "sweep", "--index", notsweep, NULL);
     expect_usage_error(NULL, &a, notsweep, NULL);
     rm_tree(notsweep);
+}
+
+/* ---- 7b. sweeps that grow ----------------------------------------------------------------- */
+
+/* A finished point's files as they are now: where they live (inode, mtime) and their bytes. */
+#define POINT_NFILES 4
+static const char *const POINT_FILES[POINT_NFILES] = {"run.json", "steps.csv", "layers.csv", "census.csv"};
+typedef struct {
+    char id[256];
+    Stamp st[POINT_NFILES];
+    char *text[POINT_NFILES];
+    size_t len[POINT_NFILES];
+} PointSnap;
+
+static void point_snap(PointSnap *s, const char *dir, const char *id)
+{
+    char p[PATHMAX];
+    snprintf(s->id, sizeof s->id, "%s", id);
+    for (int i = 0; i < POINT_NFILES; i++) {
+        s->st[i] = stamp(run_file(p, dir, id, POINT_FILES[i]));
+        s->text[i] = must_slurp(p, &s->len[i]);
+    }
+}
+
+static void assert_point_kept(const PointSnap *s, const char *dir)
+{
+    char p[PATHMAX];
+    for (int i = 0; i < POINT_NFILES; i++) {
+        run_file(p, dir, s->id, POINT_FILES[i]);
+        size_t len;
+        char *now = must_slurp(p, &len);
+        if (!same_stamp(s->st[i], stamp(p)) || len != s->len[i] || memcmp(now, s->text[i], len) != 0)
+            fail_msg("%s: a recorded point's file was rewritten", p);
+        t_free(now);
+    }
+}
+
+/* The ids DIR/sweep.json records, in grid order; returns how many. */
+static size_t recorded_ids(const char *dir, char ids[][256], size_t max)
+{
+    char p[PATHMAX];
+    cJSON *sj = load_json_file(join(p, dir, "sweep.json"));
+    const cJSON *pt;
+    size_t n = 0;
+    cJSON_ArrayForEach(pt, cJSON_GetObjectItemCaseSensitive(sj, "points")) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(pt, "id");
+        if (!cJSON_IsString(id) || n == max) fail_msg("%s: a point without an id, or too many", p);
+        snprintf(ids[n++], 256, "%s", id->valuestring);
+    }
+    t_json_delete(sj);
+    return n;
+}
+
+/* text with its one occurrence of from replaced by to (tracked). */
+static char *edited(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    if (!at || strstr(at + 1, from)) fail_msg("'%s' is not in the experiment text once", from);
+    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+    char *s = t_alloc(n);
+    snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return s;
+}
+
+/* Sweeps FROM (written as NAME.ini) into NAME/, rewrites NAME.ini as TO and sweeps again
+ * (shards > 1: as --shard 1/S ... S/S, one after the other): the n_from recorded points keep
+ * their files (inode, mtime, bytes), the new points run, and the directory ends as a fresh
+ * sweep of TO does, sweep.json and index.csv byte for byte, n_to rows in grid order. */
+static void check_growth(const char *name, const char *from, const char *to, int shards,
+                         size_t n_from, size_t n_to)
+{
+    char ini[PATHMAX], dir[PATHMAX], fresh[PATHMAX], p[PATHMAX], q[PATHMAX], fname[64];
+    snprintf(fname, sizeof fname, "%s.ini", name);
+    sub(ini, fname);
+    sub(dir, name);
+    snprintf(fname, sizeof fname, "%s-fresh", name);
+    sub(fresh, fname);
+    write_text(ini, from);
+    sweep(ini, dir, "2", 0);
+    static char old[64][256];
+    size_t n = recorded_ids(dir, old, 64);
+    assert_int_equal(n, n_from);
+    static PointSnap snap[64];
+    for (size_t k = 0; k < n; k++) point_snap(&snap[k], dir, old[k]);
+
+    write_text(ini, to);
+    if (shards <= 1) sweep(ini, dir, "2", 0);
+    for (int s = 1; shards > 1 && s <= shards; s++) {
+        char spec[16];
+        snprintf(spec, sizeof spec, "%d/%d", s, shards);
+        ProcArgs a = {0};
+        proc_args_add(&a, "sweep", ini, "--out", dir, "--shard", spec, NULL);
+        run_expect(&a, 0);
+    }
+    for (size_t k = 0; k < n; k++) assert_point_kept(&snap[k], dir);
+    static char now[64][256];
+    assert_int_equal(recorded_ids(dir, now, 64), n_to);
+    for (size_t k = 0; k < n_to; k++) assert_string_equal(run_status(dir, now[k]), "complete");
+    char names[64][256];
+    assert_int_equal(list_dir(join(p, dir, "runs"), names, 64), n_to);
+
+    sweep(ini, fresh, "2", 0);
+    assert_same_file(join(p, dir, "sweep.json"), join(q, fresh, "sweep.json"));
+    assert_same_file(join(p, dir, "index.csv"), join(q, fresh, "index.csv"));
+    Index ix;
+    index_load(&ix, dir);
+    assert_int_equal(ix.n, n_to);
+    for (size_t k = 0; k < n_to; k++) assert_string_equal(ix.row[k].id, now[k]);
+    index_free(&ix);
+    /* and the guard: the new points are new, run by the second sweep */
+    for (size_t k = 0; k < n_to; k++) {
+        int recorded = 0;
+        for (size_t j = 0; j < n; j++) recorded |= strcmp(now[k], old[j]) == 0;
+        if (!recorded)
+            assert_same_file(run_file(p, dir, now[k], "layers.csv"), run_file(q, fresh, now[k], "layers.csv"));
+    }
+}
+
+/* A value added to an axis, in the middle: the new points interleave with the old ones. */
+static void test_grow_axis(void **state)
+{
+    (void)state;
+    check_growth("grow-axis", REF_INI, edited(REF_INI, "depth = 2, 3\n", "depth = 2, 4, 3\n"), 1,
+                 REF_N, REF_N + 4);
+}
+
+#define GROW_INI "[experiment]\nname = grow\n[run]\nactivation = relu, tanh\ndepth = 2\nsteps = 5\n" TINY
+
+/* [sweep] seeds raised: new seeds inside every point's group. */
+static void test_grow_seeds(void **state)
+{
+    (void)state;
+    check_growth("grow-seeds", GROW_INI "[sweep]\nseeds = 2\n", GROW_INI "[sweep]\nseeds = 4\n", 1, 4, 8);
+}
+
+/* A grown grid run as shards: each shard takes its share of the new points. */
+static void test_grow_shards(void **state)
+{
+    (void)state;
+    check_growth("grow-shards", GROW_INI,
+                 edited(GROW_INI "[sweep]\nseeds = 2\n", "relu, tanh", "relu, sigmoid, tanh"), 3, 2, 6);
+}
+
+/* Any other change is refused, listing what changed, and leaves the sweep as it was;
+ * --force replaces the sweep and leaves the other files in DIR alone. */
+static void test_grow_refused_and_force(void **state)
+{
+    (void)state;
+    static const char BASE[] = "[experiment]\nname = base\n[run]\ndepth = 2, 3\nsteps = 5\n" TINY;
+    char ini[PATHMAX], dir[PATHMAX], fresh[PATHMAX], sj[PATHMAX], p[PATHMAX], q[PATHMAX];
+    sub(ini, "changed.ini");
+    sub(dir, "refused");
+    write_text(sub(p, "base.ini"), BASE);
+    sweep(p, dir, "2", 0);
+    join(sj, dir, "sweep.json");
+    char *sweep_before = must_slurp(sj, NULL), *index_before = must_slurp(join(p, dir, "index.csv"), NULL);
+    PointSnap snap[2];
+    point_snap(&snap[0], dir, "depth=2,seed=1");
+    point_snap(&snap[1], dir, "depth=3,seed=1");
+    static const struct {
+        const char *from, *to, *want1, *want2;
+    } changes[] = {
+        {"steps = 5", "steps = 6", "steps: 5 -> 6 (fixed key)", NULL},
+        {"width = 8", "width = 8, 16", "new axis width (was fixed at 8)", NULL},
+        {"depth = 2, 3", "depth = 3, 4", "axis depth: value 2 removed", NULL},
+        {"depth = 2, 3", "depth = 2", "axis depth removed (now fixed at 2)", NULL},
+        {"steps = 5\n", "steps = 5\nlr = 0.5\n", "new fixed key lr = 0.5", NULL},
+        {"steps = 5\n", "steps = 6\nactivation = relu, tanh\n", "new axis activation",
+         "steps: 5 -> 6 (fixed key)"},
+    };
+    for (size_t i = 0; i < sizeof changes / sizeof *changes; i++) {
+        write_text(ini, edited(BASE, changes[i].from, changes[i].to));
+        ProcArgs a = {0};
+        proc_args_add(&a, "sweep", ini, "--out", dir, NULL);
+        expect_usage_error(NULL, &a, sj, changes[i].want1, changes[i].want2 ? changes[i].want2 : "--force",
+                           "use --force to replace the sweep, or another --out", NULL);
+    }
+    char *sweep_after = must_slurp(sj, NULL), *index_after = must_slurp(join(p, dir, "index.csv"), NULL);
+    assert_string_equal(sweep_before, sweep_after);
+    assert_string_equal(index_before, index_after);
+    for (int k = 0; k < 2; k++) assert_point_kept(&snap[k], dir);
+
+    /* --force: depth 3 and 4, seed 2; depth=3,seed=1 is in both grids and still runs anew */
+    write_text(join(p, dir, "notes.txt"), "mine\n");
+    write_text(ini, edited(BASE, "depth = 2, 3\n", "depth = 3, 4\n"));
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", ini, "--out", dir, "--force", NULL);
+    run_expect(&a, 0);
+    char names[64][256];
+    assert_int_equal(list_dir(join(p, dir, "runs"), names, 64), 2);
+    assert_string_equal(names[0], "depth=3,seed=1");
+    assert_string_equal(names[1], "depth=4,seed=1");
+    if (same_stamp(snap[1].st[0], stamp(run_file(p, dir, "depth=3,seed=1", "run.json"))))
+        fail_msg("--force kept the old run of depth=3,seed=1");
+    assert_string_equal(must_slurp(join(p, dir, "notes.txt"), NULL), "mine\n");
+    sub(fresh, "refused-fresh");
+    sweep(ini, fresh, "1", 0);
+    assert_same_file(join(p, dir, "sweep.json"), join(q, fresh, "sweep.json"));
+    assert_same_file(join(p, dir, "index.csv"), join(q, fresh, "index.csv"));
+
+    /* an unreadable sweep.json: refused, and --force, which the message names, replaces it */
+    write_text(sj, "{\"points\": [\n");
+    ProcArgs b = {0};
+    proc_args_add(&b, "sweep", ini, "--out", dir, NULL);
+    expect_usage_error(NULL, &b, sj, "unreadable", "--force", NULL);
+    run_expect(&a, 0);
+    assert_same_file(join(p, dir, "sweep.json"), join(q, fresh, "sweep.json"));
+    assert_same_file(join(p, dir, "index.csv"), join(q, fresh, "index.csv"));
 }
 
 /* ---- 8. --slurm: the scripts, run as Slurm would run them, and sbatch's answers ----------- */
@@ -1117,9 +1329,55 @@ static void test_slurm_other_sweep(void **state)
     sweep(g_ref_ini, dir, "2", 0);
     ProcArgs a = {0};
     proc_args_add(&a, "sweep", ini, "--out", dir, "--slurm", "--dry-run", NULL);
-    expect_usage_error(NULL, &a, dir, "different sweep", NULL);
+    expect_usage_error(NULL, &a, dir, "different sweep", "--force", NULL);
     assert_false(exists(join(p, dir, "experiment.ini")));
     assert_false(exists(join(p, dir, "slurm")));
+}
+
+/* --slurm on a grown grid submits only the new points (and records the grown grid for
+ * --index); --force replaces, but not on a dry run. */
+static void test_slurm_grown(void **state)
+{
+    (void)state;
+    char ini[PATHMAX], dir[PATHMAX], p[PATHMAX];
+    sub(ini, "slurm-grown.ini");
+    sub(dir, "slurm-grown");
+    write_text(ini, GROW_INI);
+    sweep(ini, dir, "2", 0);
+    write_text(ini, GROW_INI "[sweep]\nseeds = 3\n");
+    ProcRes r;
+    slurm_sweep(&r, ini, dir, "--dry-run", NULL);
+    if (r.status != 0) fail_msg("grown grid, --slurm --dry-run: exit %d; stderr:\n%s", r.status, r.err);
+    assert_has("stdout", r.out, "5 array tasks, 4 with points to run, for the 4 of 6 points left");
+    res_free(&r);
+    char ids[64][256];
+    assert_int_equal(recorded_ids(dir, ids, 64), 6);
+    /* the tasks, run as Slurm runs them, leave the recorded points alone */
+    PointSnap snap[2];
+    point_snap(&snap[0], dir, "activation=relu,seed=1");
+    point_snap(&snap[1], dir, "activation=tanh,seed=1");
+    for (int t = 1; t <= 5; t++) {
+        char id[8];
+        snprintf(id, sizeof id, "%d", t);
+        setenv("SLURM_ARRAY_TASK_ID", id, 1);
+        int rc = run_script(join(p, dir, "slurm/sweep.sbatch"), &r);
+        unsetenv("SLURM_ARRAY_TASK_ID");
+        if (rc != 0) fail_msg("task %d: exit %d; stderr:\n%s", t, rc, r.err);
+        res_free(&r);
+    }
+    if (run_script(join(p, dir, "slurm/index.sbatch"), &r) != 0)
+        fail_msg("index.sbatch: exit %d; stderr:\n%s", r.status, r.err);
+    res_free(&r);
+    for (int k = 0; k < 2; k++) assert_point_kept(&snap[k], dir);
+    for (int k = 0; k < 6; k++) assert_string_equal(run_status(dir, ids[k]), "complete");
+    Index ix;
+    index_load(&ix, dir);
+    assert_int_equal(ix.n, 6);
+    index_free(&ix);
+    ProcArgs a = {0};
+    proc_args_add(&a, "sweep", ini, "--out", dir, "--slurm", "--dry-run", "--force", NULL);
+    expect_usage_error(NULL, &a, "--force", "--dry-run", NULL);
+    assert_true(exists(run_file(p, dir, "activation=relu,seed=1", "run.json")));
 }
 
 /* The library's pieces on their own: array sizing and the splitting of --sbatch-args. */
@@ -1182,11 +1440,16 @@ int main(void)
         cmocka_unit_test_teardown(test_failed_point, free_all),
         cmocka_unit_test_teardown(test_progress_on_terminal, free_all),
         cmocka_unit_test_teardown(test_other_sweep_same_out, free_all),
+        cmocka_unit_test_teardown(test_grow_axis, free_all),
+        cmocka_unit_test_teardown(test_grow_seeds, free_all),
+        cmocka_unit_test_teardown(test_grow_shards, free_all),
+        cmocka_unit_test_teardown(test_grow_refused_and_force, free_all),
         cmocka_unit_test_teardown(test_interrupt_and_resume, free_all),
         cmocka_unit_test_teardown(test_slurm_units, free_all),
         cmocka_unit_test_teardown(test_slurm_dry_run, free_all),
         cmocka_unit_test_teardown(test_slurm_submit, free_all),
         cmocka_unit_test_teardown(test_slurm_other_sweep, free_all),
+        cmocka_unit_test_teardown(test_slurm_grown, free_all),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
