@@ -24,11 +24,11 @@
 #define RUN_TIMEOUT_S 120
 
 /* The contract's headers (DESIGN.md §4), verbatim. */
-static const char STEPS_HDR[] = "step,epoch,loss,train_acc,test_loss,test_acc,lr,grad_l2,seconds";
+static const char STEPS_HDR[] = "step,epoch,loss,train_acc,test_loss,test_acc,lr,grad_l2,seconds,clipped";
 static const char LAYERS_HDR[] =
     "step,layer,fan_in,fan_out,weight_l2,grad_w_l2,grad_w_log10,grad_b_l2,"
     "delta_rms,delta_log10,act_mean,act_std,frac_zero,frac_dead_batch,frac_saturated,"
-    "frac_preact_zero,sign_coherence,update_ratio,frac_update_zero,frac_nonpositive_batch";
+    "frac_preact_zero,sign_coherence,update_ratio,frac_update_zero,frac_nonpositive_batch,grad_gamma_l2,grad_beta_l2,resid_ratio";
 static const char CENSUS_HDR[] =
     "step,layer,frac_dead,frac_revived,frac_saturated,born_dead,frac_nonpositive";
 
