@@ -20,12 +20,15 @@ typedef struct {
     int32_t y[8];
 } Fixture;
 
-/* A small net with random weights, biases and inputs; every value from one seed. */
-static void make(Fixture *f, Dtype dt, ActKind act, long depth, size_t width, size_t batch,
-                 InitKind init, double sigma_b2, uint64_t seed)
+/* A small net with random weights, biases and inputs; every value from one seed;
+ * residual blocks of resid_k layers (0: plain) with branch scale resid_scale. */
+static void make_resid(Fixture *f, Dtype dt, ActKind act, long depth, size_t width,
+                       size_t batch, InitKind init, double sigma_b2, uint64_t seed,
+                       long resid_k, double resid_scale)
 {
     NetSpec s = {.dtype = dt, .in_dim = 4, .width = width, .out_dim = 3, .batch = batch,
-                 .depth = depth, .act = act, .ap = {.alpha = 0.01, .relu_grad_at_zero = 0}};
+                 .depth = depth, .act = act, .ap = {.alpha = 0.01, .relu_grad_at_zero = 0},
+                 .resid_k = resid_k, .resid_scale = resid_scale};
     GtErr e;
     assert_int_equal(net_create(&f->net, &s, &e), GT_OK);
     Rng r;
@@ -39,6 +42,12 @@ static void make(Fixture *f, Dtype dt, ActKind act, long depth, size_t width, si
     for (size_t i = 0; i < batch * 4; i++) f->d.x[i] = rng_normal(&r);
     for (size_t i = 0; i < batch; i++) f->y[i] = (int32_t)rng_below(&r, 3);
     net_load_input(&f->net, &f->d, NULL, 0, batch);
+}
+
+static void make(Fixture *f, Dtype dt, ActKind act, long depth, size_t width, size_t batch,
+                 InitKind init, double sigma_b2, uint64_t seed)
+{
+    make_resid(f, dt, act, depth, width, batch, init, sigma_b2, seed, 0, 0);
 }
 
 static void unmake(Fixture *f)
@@ -55,10 +64,11 @@ static double loss_at(Fixture *f, LossKind k)
 
 /* Compares every analytic parameter gradient with a central difference; returns the
  * largest relative error and the gradient norm (the guard against a trivial pass). */
-static void gradcheck(ActKind act, LossKind loss)
+static void gradcheck_net(ActKind act, LossKind loss, long depth, long resid_k, double alpha)
 {
     Fixture f;
-    make(&f, DT_F64, act, 3, 5, 6, INIT_XAVIER_NORMAL, 0.1, 7 + (uint64_t)act);
+    make_resid(&f, DT_F64, act, depth, 5, 6, INIT_XAVIER_NORMAL, 0.1, 7 + (uint64_t)act,
+               resid_k, alpha);
     Net *n = &f.net;
     net_forward(n, f.d.n);
     net_loss(n, loss, f.y, f.d.n, NULL, 1);
@@ -87,14 +97,17 @@ static void gradcheck(ActKind act, LossKind loss)
         }
     }
     if (worst > 1e-5)
-        print_error("%s/%s: worst relative error %g\n", act_get(act)->name,
-                    loss == LOSS_XENT ? "xent" : "mse", worst);
+        print_error("%s/%s depth %ld residual %ld x %g: worst relative error %g\n",
+                    act_get(act)->name, loss == LOSS_XENT ? "xent" : "mse", depth, resid_k,
+                    alpha, worst);
     assert_true(worst <= 1e-5);
     /* guard: the gradients checked are real, down to the first layer */
     assert_true(sqrt(gnorm) > 1e-3);
     assert_true(sqrt(layer1) > 1e-6);
     unmake(&f);
 }
+
+static void gradcheck(ActKind act, LossKind loss) { gradcheck_net(act, loss, 3, 0, 0); }
 
 static void test_gradcheck_all(void **state)
 {
@@ -103,6 +116,20 @@ static void test_gradcheck_all(void **state)
         gradcheck((ActKind)a, LOSS_XENT);
         gradcheck((ActKind)a, LOSS_MSE);
     }
+}
+
+/* Residual blocks of one and two layers (alpha 1 and 0.5), depth 1 (no blocks), 3 and 5:
+ * every activation, both losses. */
+static void test_gradcheck_residual(void **state)
+{
+    (void)state;
+    for (int a = 0; a < ACT_COUNT; a++)
+        for (int loss = 0; loss < 2; loss++) {
+            gradcheck_net((ActKind)a, (LossKind)loss, 3, 1, 1.0);
+            gradcheck_net((ActKind)a, (LossKind)loss, 5, 2, 0.5);
+            gradcheck_net((ActKind)a, (LossKind)loss, 5, 1, 0.7);
+            gradcheck_net((ActKind)a, (LossKind)loss, 1, 2, 1.0);
+        }
 }
 
 /* The loss value itself against a hand computation on a one-layer (depth 1) float64 net. */
@@ -289,6 +316,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gradcheck_all),
+        cmocka_unit_test(test_gradcheck_residual),
         cmocka_unit_test(test_loss_values),
         cmocka_unit_test(test_deep_exact_norms),
         cmocka_unit_test(test_scaling_bookkeeping),
