@@ -167,10 +167,10 @@ static void test_loss_values(void **state)
 /* Layer-1 log10 norms of a deep sigmoid net: float32 (whose gradients underflow without the
  * scaling) agrees with float64 to 1e-3, and the bookkeeping of e2 matches a plain norm in
  * float64 where that is representable. */
-static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
+static void deep_stats_resid(Dtype dt, long depth, long resid_k, LayerStats *st, int *e2_first)
 {
     Fixture f;
-    make(&f, dt, ACT_SIGMOID, depth, 32, 8, INIT_STANDARD, 0, 11);
+    make_resid(&f, dt, ACT_SIGMOID, depth, 32, 8, INIT_STANDARD, 0, 11, resid_k, 1.0);
     net_forward(&f.net, 8);
     net_loss(&f.net, LOSS_XENT, f.y, 8, NULL, 1);
     net_backward(&f.net, 8, 1, NULL, NULL);
@@ -178,6 +178,11 @@ static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
     probe_layers(&f.net, 8, st, scratch);
     *e2_first = f.net.layers[0].e2;
     unmake(&f);
+}
+
+static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
+{
+    deep_stats_resid(dt, depth, 0, st, e2_first);
 }
 
 static void test_deep_exact_norms(void **state)
@@ -198,6 +203,38 @@ static void test_deep_exact_norms(void **state)
     for (int l = 0; l <= D; l++)
         assert_true(fabs(xnorm_log10(s32[l].grad_w) - xnorm_log10(s64[l].grad_w)) < 1e-3);
     assert_true(xnorm_log10(s64[0].grad_w) < xnorm_log10(s64[D - 1].grad_w) - 10);
+}
+
+/* Residual nets keep their norms exact too: one 60-layer block (its branch's deltas fall
+ * below float32's range towards the block's input while the skip carries the gradient),
+ * and blocks of 1 and 3 layers (many merges of skip and branch): float32 agrees with
+ * float64 on every layer's log10 grad_w and delta, and on resid_ratio. */
+static void test_residual_exact_norms(void **state)
+{
+    (void)state;
+    enum { D = 61 };
+    const long K[3] = {60, 1, 3}, depth[3] = {61, 61, 61};
+    for (int c = 0; c < 3; c++) {
+        LayerStats s32[D + 1], s64[D + 1];
+        int e32, e64;
+        deep_stats_resid(DT_F32, depth[c], K[c], s32, &e32);
+        deep_stats_resid(DT_F64, depth[c], K[c], s64, &e64);
+        double lowest = 0;
+        for (int l = 0; l <= depth[c]; l++) {
+            double g32 = xnorm_log10(s32[l].grad_w), g64 = xnorm_log10(s64[l].grad_w);
+            double d32 = xnorm_log10(s32[l].delta), d64 = xnorm_log10(s64[l].delta);
+            if (!(fabs(g32 - g64) < 1e-3 && fabs(d32 - d64) < 1e-3))
+                fail_msg("K %ld layer %d: log10 grad_w %g vs %g, delta %g vs %g", K[c], l + 1,
+                         g32, g64, d32, d64);
+            if (g32 < lowest) lowest = g32;
+            int end = l > 0 && l < depth[c] && l % K[c] == 0;
+            assert_int_equal(isnan(s64[l].resid_ratio), !end);
+            if (end) assert_true(fabs(s32[l].resid_ratio / s64[l].resid_ratio - 1) < 1e-4);
+        }
+        /* the skip keeps layer 1's gradient alive: no vanishing through the blocks */
+        assert_true(xnorm_log10(s64[0].grad_w) > -3);
+        if (K[c] == 60) assert_true(lowest < -38); /* the scaling was needed inside the block */
+    }
 }
 
 static void test_scaling_bookkeeping(void **state)
@@ -319,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_gradcheck_residual),
         cmocka_unit_test(test_loss_values),
         cmocka_unit_test(test_deep_exact_norms),
+        cmocka_unit_test(test_residual_exact_norms),
         cmocka_unit_test(test_scaling_bookkeeping),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_net_bytes),
