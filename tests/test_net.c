@@ -132,6 +132,61 @@ static void test_gradcheck_residual(void **state)
         }
 }
 
+/* The residual forward pass against one written here in double from W and b (blocks of
+ * two tanh layers, alpha 0.5, depth 5): the logits, and resid_ratio = ||h_l - h_{l-K}|| /
+ * ||h_{l-K}|| at the blocks' ends. */
+static void test_residual_forward(void **state)
+{
+    (void)state;
+    enum { D = 5, KB = 2, WD = 5, NB = 6 };
+    const double alpha = 0.5;
+    Fixture f;
+    make_resid(&f, DT_F64, ACT_TANH, D, WD, NB, INIT_XAVIER_NORMAL, 0.1, 3, KB, alpha);
+    Net *n = &f.net;
+    net_forward(n, NB);
+    net_loss(n, LOSS_XENT, f.y, NB, NULL, 1);
+    net_backward(n, NB, 1, NULL, NULL);
+    LayerStats st[D + 1];
+    double scratch[6 * WD];
+    probe_layers(n, NB, st, scratch);
+    for (size_t i = 0; i < NB; i++) {
+        double h[WD], stream[WD], z[WD];
+        const double *x = f.d.x + i * 4;
+        for (int l = 0; l <= D; l++) {
+            const Layer *L = &n->layers[l];
+            const double *W = L->W, *b = L->b, *in = l == 0 ? x : h;
+            for (size_t j = 0; j < L->fan_out; j++) {
+                z[j] = b[j];
+                for (size_t k = 0; k < L->fan_in; k++) z[j] += in[k] * W[k * L->fan_out + j];
+            }
+            if (l == D) {
+                for (size_t j = 0; j < L->fan_out; j++)
+                    assert_near(((const double *)L->z)[i * L->fan_out + j], z[j], 1e-12);
+                break;
+            }
+            for (size_t j = 0; j < WD; j++) h[j] = tanh(z[j]);
+            if (l == 0) memcpy(stream, h, sizeof h);
+            else if (l % KB == 0)
+                for (size_t j = 0; j < WD; j++) stream[j] = h[j] = stream[j] + alpha * h[j];
+        }
+    }
+    double guard = 0;
+    for (int l = 1; l < D; l++) {
+        if (l % KB) {
+            assert_true(isnan(st[l].resid_ratio));
+            continue;
+        }
+        const double *hl = n->layers[l].h, *hp = n->layers[l - KB].h;
+        double num = 0, den = 0;
+        for (size_t i = 0; i < NB * WD; i++) num += (hl[i] - hp[i]) * (hl[i] - hp[i]), den += hp[i] * hp[i];
+        assert_near(st[l].resid_ratio, sqrt(num / den), 1e-12);
+        guard += st[l].resid_ratio;
+    }
+    assert_true(guard > 0.1); /* the blocks do change their input */
+    assert_true(isnan(st[0].resid_ratio) && isnan(st[D].resid_ratio));
+    unmake(&f);
+}
+
 /* The loss value itself against a hand computation on a one-layer (depth 1) float64 net. */
 static void test_loss_values(void **state)
 {
@@ -354,6 +409,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gradcheck_all),
         cmocka_unit_test(test_gradcheck_residual),
+        cmocka_unit_test(test_residual_forward),
         cmocka_unit_test(test_loss_values),
         cmocka_unit_test(test_deep_exact_norms),
         cmocka_unit_test(test_residual_exact_norms),
