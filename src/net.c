@@ -242,3 +242,26 @@ void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx
         backward_d(n, m, want_stats, done, ctx);
     }
 }
+
+double net_grad_ss(const Net *n, int l)
+{
+    const Layer *L = &n->layers[l];
+    size_t nw = L->fan_in * L->fan_out;
+    return n->dtype == DT_F32 ? sumsq_s(L->dW, nw) + sumsq_s(L->db, L->fan_out)
+                              : sumsq_d(L->dW, nw) + sumsq_d(L->db, L->fan_out);
+}
+
+void net_grad_mul(Net *n, double c)
+{
+    for (int l = 0; l < n->nlayers; l++) {
+        Layer *L = &n->layers[l];
+        int nw = (int)(L->fan_in * L->fan_out), nb = (int)L->fan_out;
+        if (n->dtype == DT_F32) {
+            cblas_sscal(nw, (float)c, L->dW, 1);
+            cblas_sscal(nb, (float)c, L->db, 1);
+        } else {
+            cblas_dscal(nw, c, L->dW, 1);
+            cblas_dscal(nb, c, L->db, 1);
+        }
+    }
+}

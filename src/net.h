@@ -104,5 +104,9 @@ typedef void (*NetLayerDone)(void *ctx, Net *n, int l);
 /* Backward pass of the first m rows from dbuf[0]; fills dW, db, e2, n_sat, and delta_ss
  * when want_stats; calls done(ctx, n, l) for each layer when done is not NULL. */
 void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx);
+/* Sum of squares (in double) of layer l's stored dW and db, scaled by 2^-e2 as they are. */
+double net_grad_ss(const Net *n, int l);
+/* Multiplies every stored gradient by c in the dtype's arithmetic (gradient clipping). */
+void net_grad_mul(Net *n, double c);
 
 #endif

@@ -72,28 +72,13 @@ void optim_step(Optim *o, Net *n, LayerStats *st)
 int optim_clip(Net *n, double max_norm, XNorm *norm)
 {
     XNorm g = xnorm_make(0, 0);
-    for (int l = 0; l < n->nlayers; l++) {
-        const Layer *L = &n->layers[l];
-        size_t nw = L->fan_in * L->fan_out;
-        double ss = n->dtype == DT_F32 ? grad_ss_s(L->dW, nw) + grad_ss_s(L->db, L->fan_out)
-                                       : grad_ss_d(L->dW, nw) + grad_ss_d(L->db, L->fan_out);
-        g = xnorm_add(g, xnorm_make(ss, L->e2));
-    }
+    for (int l = 0; l < n->nlayers; l++)
+        g = xnorm_add(g, xnorm_make(net_grad_ss(n, l), n->layers[l].e2));
     if (norm) *norm = g;
     /* torch.nn.utils.clip_grad_norm_: coef = max_norm / (total_norm + 1e-6), applied when
      * below 1; the stored gradients are scaled by powers of two, so scaling them is the same */
     double coef = max_norm / (xnorm_value(g) + 1e-6);
     if (!(coef < 1)) return 0;
-    for (int l = 0; l < n->nlayers; l++) {
-        Layer *L = &n->layers[l];
-        size_t nw = L->fan_in * L->fan_out;
-        if (n->dtype == DT_F32) {
-            grad_mul_s(L->dW, nw, (float)coef);
-            grad_mul_s(L->db, L->fan_out, (float)coef);
-        } else {
-            grad_mul_d(L->dW, nw, coef);
-            grad_mul_d(L->db, L->fan_out, coef);
-        }
-    }
+    net_grad_mul(n, coef);
     return 1;
 }

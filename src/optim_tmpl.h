@@ -111,21 +111,3 @@ static void SFX(layer)(const Optim *o, Net *n, int l, LayerStats *st)
         st->frac_update_zero = (double)zero / (double)nw;
     }
 }
-
-/* The layers' gradients for clipping: sum of squares (double, 8 lanes in a fixed order),
- * and the multiplication by the clip coefficient in T, as torch does it. */
-static double SFX(grad_ss)(const T *v, size_t len)
-{
-    double lane[8] = {0}, ss = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8)
-        for (size_t k = 0; k < 8; k++) lane[k] += (double)v[i + k] * (double)v[i + k];
-    for (; i < len; i++) ss += (double)v[i] * (double)v[i];
-    for (size_t k = 0; k < 8; k++) ss += lane[k];
-    return ss;
-}
-
-static void SFX(grad_mul)(T *v, size_t len, T c)
-{
-    for (size_t i = 0; i < len; i++) v[i] *= c;
-}
