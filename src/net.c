@@ -218,12 +218,6 @@ const void *net_act(Net *n, int l, size_t m)
     return n->abuf[k];
 }
 
-const void *net_input(Net *n, int l, size_t m)
-{
-    if (l == 0) return n->x;
-    return net_is_stream(n, l - 1) ? n->layers[l - 1].h : net_act(n, l - 1, m);
-}
-
 double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct, int want_delta)
 {
     return n->dtype == DT_F32 ? loss_s(n, k, y, m, correct, want_delta)

@@ -89,9 +89,6 @@ void net_forward(Net *n, size_t m);
  * net_act is called for another layer of the same parity or the next forward pass.
  * The output layer's outputs are its z (the logits). */
 const void *net_act(Net *n, int l, size_t m);
-/* What layer l reads for the first m rows: the input x, the stream h of layer l - 1 when
- * that is a stream layer, or else net_act(l - 1) (with the same lifetime). */
-const void *net_input(Net *n, int l, size_t m);
 /* Loss of the first m rows against labels y (batch mean, in double); counts correct
  * argmax predictions. With want_delta, writes dl/dz of the output layer (per sample) into
  * dbuf[0] to start backward. Returns NaN/Inf when the logits are not finite. */
