@@ -102,7 +102,7 @@ $(BUILD)/obj $(BUILD)/tests/obj:
 # container: the figures must not depend on the caller's locale. tests/readme/run checks
 # that the numbers README shows are what today's binary prints; tests/slurm/run submits a
 # sweep to a single-node Slurm it starts itself (its C paths run under ASan in test_sweep).
-SCRIPT_TESTS := $(wildcard tests/faults/run tests/live/run tests/resume/run)
+SCRIPT_TESTS := $(wildcard tests/faults/run tests/live/run tests/resume/run tests/torch_cures/run)
 ifneq ($(SANITIZE),1)
 SCRIPT_TESTS += $(wildcard tests/report/run tests/readme/run tests/slurm/run tests/install/run \
                            tests/plot/run tests/version/run)

@@ -5,6 +5,7 @@
 # FILE.ini for sweep, and for plot its --kind and --y values and run or sweep directories. Installed as share/bash-completion/completions/gradtrace.
 
 _gradtrace_opts_run='--depth --width --activation --alpha --relu-grad-at-zero --init
+  --residual --residual-scale --clip-grad-norm
   --sigma-w2 --sigma-b2 --data --test-csv --normalize --input-dim --classes --train-size
   --test-size --eval-every --loss --optimizer --lr --momentum --batch --steps --epochs --dtype
   --seed --threads --every --census-every --probe-size --jacobian-every --jacobian-samples

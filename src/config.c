@@ -68,6 +68,11 @@ static const Opt OPTS[] = {
      "derivative used at x = 0 by relu and leaky_relu", 0, 1, 0, 0, 0, 0},
     {"init", O_ENUM, F(init), "he-normal", "NAME", "weight initialiser",
      0, 0, 0, init_lookup, init_name_of, init_valid_names},
+    {"residual", O_LONG, F(residual), "0", "K",
+     "residual blocks of K layers, h -> h + A*F(h) (0: plain; K divides depth - 1)", 0, 100000, 0, 0, 0, 0},
+    {"residual-scale", O_REAL, F(residual_scale), "1", "A", "residual branch scale alpha", 0, BIG, 1, 0, 0, 0},
+    {"clip-grad-norm", O_REAL, F(clip_grad_norm), "0", "C",
+     "clip the global gradient L2 norm to C before the update (0: off)", 0, BIG, 0, 0, 0, 0},
     {"sigma-w2", O_REAL, F(sigma_w2), "1", "S", "gaussian init: W ~ N(0, S/fan_in); orthogonal: W = sqrt(S) Q", 0, BIG, 1, 0, 0, 0},
     {"sigma-b2", O_REAL, F(sigma_b2), "0", "S", "biases ~ N(0, S)", 0, BIG, 0, 0, 0, 0},
     {"data", O_STR, F(data), "gaussian", "SPEC",
@@ -289,6 +294,15 @@ int config_validate(const Config *c, GtErr *e)
     if (c->init == INIT_RAI && c->sigma_b2 > 0)
         return gt_fail(e, GT_EINPUT, "--sigma-b2 %g with --init rai: rai draws its own biases "
                        "(N(0, 0.6007^2/fan_in)); drop --sigma-b2", c->sigma_b2);
+    if (c->residual > 0 && (c->depth - 1) % c->residual) {
+        long lo = 1 + (c->depth - 1) / c->residual * c->residual, hi = lo + c->residual;
+        return gt_fail(e, GT_EINPUT, "--residual %ld with --depth %ld: depth - 1 must be a "
+                       "multiple of %ld (hidden layer 1 is outside the blocks); nearest valid "
+                       "depths %ld and %ld", c->residual, c->depth, c->residual, lo, hi);
+    }
+    if (c->residual > 0 && c->jacobian_every)
+        return gt_fail(e, GT_EINPUT, "--jacobian-every with --residual: the Jacobian probe "
+                       "covers plain nets only; drop one of them");
     if (c->test_csv[0] && strncmp(c->data, "csv:", 4) != 0)
         return gt_fail(e, GT_EINPUT, "--test-csv: only used with --data csv:PATH (data is %s)",
                        c->data);

@@ -21,6 +21,9 @@ typedef struct {
     double alpha, relu_grad_at_zero;
     int init;                 /* InitKind */
     double sigma_w2, sigma_b2;
+    long residual;            /* layers per residual block (0: plain) */
+    double residual_scale;    /* alpha: a block maps h to h + alpha * F(h) */
+    double clip_grad_norm;    /* clip the global gradient norm to this (0: off) */
     char *data, *test_csv, *out;
     int normalize, histograms, force;
     long input_dim, classes, train_size, test_size, eval_every;

@@ -18,6 +18,12 @@ static size_t mul_add(size_t a, size_t b, size_t c)
     return a * b + c;
 }
 
+/* net_is_stream before the net exists. */
+static int spec_is_stream(const NetSpec *s, long l)
+{
+    return s->resid_k > 0 && l < s->depth && (l == 0 || l % s->resid_k == 0);
+}
+
 /* Element counts of the buffers; returns 0 on overflow. Walks the layers exactly as
  * net_create lays them out. */
 static int layout_sizes(const NetSpec *s, size_t *np, size_t *na, size_t *nd)
@@ -29,6 +35,7 @@ static int layout_sizes(const NetSpec *s, size_t *np, size_t *na, size_t *nd)
         p = round_up(mul_add(fi, fo, p));
         p = round_up(mul_add(fo, 1, p));
         a = round_up(mul_add(s->batch, fo, a)); /* z */
+        if (spec_is_stream(s, l)) a = round_up(mul_add(s->batch, fo, a)); /* h */
         if (p == SIZE_MAX || a == SIZE_MAX) return 0;
         fi = fo;
     }
@@ -42,7 +49,8 @@ size_t net_bytes(const NetSpec *s)
 {
     size_t np, na, nd;
     if (!layout_sizes(s, &np, &na, &nd)) return SIZE_MAX;
-    size_t elems = mul_add(np, 2, mul_add(nd, 4, na)); /* params, grads, acts, dbuf, abuf */
+    /* params, grads, acts, dbuf, abuf (and gbuf when residual) */
+    size_t elems = mul_add(np, 2, mul_add(nd, s->resid_k > 0 ? 5 : 4, na));
     size_t bytes = mul_add(elems, dtype_size(s->dtype), 0);
     return mul_add((size_t)s->depth + 1, sizeof(Layer), bytes);
 }
@@ -88,7 +96,9 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     n->params = alloc_zero(np, esz);
     n->grads = alloc_zero(np, esz);
     n->acts = alloc_zero(na, esz);
-    n->dbuf[0] = alloc_zero(4 * nd, esz);
+    n->resid_k = (int)s->resid_k;
+    n->resid_scale = s->resid_scale;
+    n->dbuf[0] = alloc_zero((s->resid_k > 0 ? 5 : 4) * nd, esz);
     if (!n->layers || !n->params || !n->grads || !n->acts || !n->dbuf[0]) {
         net_free(n);
         return gt_fail(e, GT_ESYS, "out of memory allocating the network (%zu bytes)", net_bytes(s));
@@ -96,6 +106,7 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     n->dbuf[1] = (char *)n->dbuf[0] + nd * esz;
     n->abuf[0] = (char *)n->dbuf[0] + 2 * nd * esz;
     n->abuf[1] = (char *)n->dbuf[0] + 3 * nd * esz;
+    if (s->resid_k > 0) n->gbuf = (char *)n->dbuf[0] + 4 * nd * esz;
     n->abuf_layer[0] = n->abuf_layer[1] = -1;
     n->x = n->acts;
     size_t p = 0, a = round_up(s->batch * s->in_dim), fi = s->in_dim;
@@ -112,6 +123,10 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
         p = round_up(p + fo);
         L->z = (char *)n->acts + a * esz;
         a = round_up(a + s->batch * fo);
+        if (spec_is_stream(s, l)) {
+            L->h = (char *)n->acts + a * esz;
+            a = round_up(a + s->batch * fo);
+        }
         fi = fo;
     }
     return GT_OK;
@@ -179,8 +194,14 @@ void net_load_input(Net *n, const Dataset *d, const uint32_t *idx, size_t first,
 
 void net_forward(Net *n, size_t m)
 {
-    if (n->dtype == DT_F32) forward_s(n, m);
-    else forward_d(n, m);
+    if (n->resid_k) {
+        if (n->dtype == DT_F32) forward_resid_s(n, m);
+        else forward_resid_d(n, m);
+    } else if (n->dtype == DT_F32) {
+        forward_s(n, m);
+    } else {
+        forward_d(n, m);
+    }
 }
 
 const void *net_act(Net *n, int l, size_t m)
@@ -209,6 +230,35 @@ const void *net_delta(const Net *n, int l) { return n->dbuf[(n->nlayers - 1 - l)
 void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx)
 {
     n->nonfinite = 0;
-    if (n->dtype == DT_F32) backward_s(n, m, want_stats, done, ctx);
-    else backward_d(n, m, want_stats, done, ctx);
+    if (n->resid_k) {
+        if (n->dtype == DT_F32) backward_resid_s(n, m, want_stats, done, ctx);
+        else backward_resid_d(n, m, want_stats, done, ctx);
+    } else if (n->dtype == DT_F32) {
+        backward_s(n, m, want_stats, done, ctx);
+    } else {
+        backward_d(n, m, want_stats, done, ctx);
+    }
+}
+
+double net_grad_ss(const Net *n, int l)
+{
+    const Layer *L = &n->layers[l];
+    size_t nw = L->fan_in * L->fan_out;
+    return n->dtype == DT_F32 ? sumsq_s(L->dW, nw) + sumsq_s(L->db, L->fan_out)
+                              : sumsq_d(L->dW, nw) + sumsq_d(L->db, L->fan_out);
+}
+
+void net_grad_mul(Net *n, double c)
+{
+    for (int l = 0; l < n->nlayers; l++) {
+        Layer *L = &n->layers[l];
+        int nw = (int)(L->fan_in * L->fan_out), nb = (int)L->fan_out;
+        if (n->dtype == DT_F32) {
+            cblas_sscal(nw, (float)c, L->dW, 1);
+            cblas_sscal(nb, (float)c, L->db, 1);
+        } else {
+            cblas_dscal(nw, c, L->dW, 1);
+            cblas_dscal(nb, c, L->db, 1);
+        }
+    }
 }

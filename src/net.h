@@ -20,6 +20,9 @@ typedef struct {
     void *dW;  /* (fan_in, fan_out) in grads, scaled: dL/dW = dW * 2^e2 */
     void *db;  /* (fan_out) in grads, scaled likewise */
     void *z;   /* (batch, fan_out) pre-activations in acts; outputs a = f(z): net_act */
+    void *h;   /* (batch, fan_out) in acts, residual nets only, on stream layers (hidden
+                * layer 1 and every block's last layer): the stream h the next layer and
+                * the skip read; NULL elsewhere */
     int e2;          /* scale exponent of this layer's delta and gradients (last backward) */
     double delta_ss; /* sum over the batch of ||scaled dl/dz||^2 (last backward) */
     size_t n_sat;    /* entries with f'(z) < 0.01 max f' (last backward; 0 for the output) */
@@ -45,7 +48,21 @@ typedef struct {
     int abuf_layer[2];  /* the layer whose outputs abuf[k] holds (-1: none) ... */
     size_t abuf_rows[2]; /* ... for this many rows, from the current z */
     int nonfinite;      /* the last backward met Inf/NaN */
+    int resid_k;        /* layers per residual block (0: plain net) */
+    double resid_scale; /* alpha: a block maps h to h + alpha * F(h) */
+    void *gbuf;         /* (batch, max_width), residual nets: dL/dh of the stream, scaled
+                         * by 2^-gbuf_e2, during backward */
 } Net;
+
+/* Residual nets (resid_k = K > 0): hidden layer 1 (l = 0) maps the input to the width;
+ * layers l = 1 .. nlayers-2 form blocks of K, the block ending at layer l reads the
+ * stream h of layer l - K and writes h_l = h_{l-K} + alpha * f(z_l); the output layer
+ * reads the last stream. Stream layers are l = 0 and the blocks' last layers. */
+static inline int net_is_stream(const Net *n, int l)
+{
+    return n->resid_k && l + 1 < n->nlayers && (l == 0 || l % n->resid_k == 0);
+}
+static inline int net_block_end(const Net *n, int l) { return l > 0 && net_is_stream(n, l); }
 
 typedef struct {
     Dtype dtype;
@@ -53,6 +70,8 @@ typedef struct {
     long depth;
     ActKind act;
     ActParams ap;
+    long resid_k;        /* residual blocks of K layers (0: plain); K divides depth - 1 */
+    double resid_scale;  /* alpha of the residual blocks */
 } NetSpec;
 
 /* Bytes net_create would allocate (saturates at SIZE_MAX on overflow). */
@@ -85,5 +104,9 @@ const void *net_delta(const Net *n, int l);
 /* Backward pass of the first m rows from dbuf[0]; fills dW, db, e2, n_sat, and delta_ss
  * when want_stats; calls done(ctx, n, l) for each layer when done is not NULL. */
 void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx);
+/* Sum of squares (in double) of layer l's stored dW and db, scaled by 2^-e2 as they are. */
+double net_grad_ss(const Net *n, int l);
+/* Multiplies every stored gradient by c in the dtype's arithmetic (gradient clipping). */
+void net_grad_mul(Net *n, double c);
 
 #endif

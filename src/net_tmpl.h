@@ -150,3 +150,5 @@ static void SFX(backward)(Net *n, size_t m, int want_stats, NetLayerDone done, v
         if (done) done(ctx, n, l);
     }
 }
+
+#include "net_resid_tmpl.h"

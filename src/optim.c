@@ -68,3 +68,17 @@ void optim_step(Optim *o, Net *n, LayerStats *st)
     optim_begin(o);
     for (int l = 0; l < n->nlayers; l++) optim_layer(o, n, l, st ? &st[l] : NULL);
 }
+
+int optim_clip(Net *n, double max_norm, XNorm *norm)
+{
+    XNorm g = xnorm_make(0, 0);
+    for (int l = 0; l < n->nlayers; l++)
+        g = xnorm_add(g, xnorm_make(net_grad_ss(n, l), n->layers[l].e2));
+    if (norm) *norm = g;
+    /* torch.nn.utils.clip_grad_norm_: coef = max_norm / (total_norm + 1e-6), applied when
+     * below 1; the stored gradients are scaled by powers of two, so scaling them is the same */
+    double coef = max_norm / (xnorm_value(g) + 1e-6);
+    if (!(coef < 1)) return 0;
+    net_grad_mul(n, coef);
+    return 1;
+}

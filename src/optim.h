@@ -24,5 +24,10 @@ void optim_step(Optim *o, Net *n, LayerStats *st);
  * step, then optim_layer for every layer l in any order, st_l = &st[l] or NULL. */
 void optim_begin(Optim *o);
 void optim_layer(const Optim *o, Net *n, int l, LayerStats *st_l);
+/* Gradient clipping as torch.nn.utils.clip_grad_norm_: when the global L2 norm of all
+ * gradients exceeds max_norm, multiplies them by max_norm / (norm + 1e-6). Returns 1 when
+ * it did; *norm (when not NULL) gets the norm before clipping. Call between net_backward
+ * (without an updating NetLayerDone) and optim_step. */
+int optim_clip(Net *n, double max_norm, XNorm *norm);
 
 #endif

@@ -20,11 +20,27 @@
 #undef T
 #undef SFX
 
+/* ||alpha a|| / ||h|| over len values, in double. */
+static double resid_ratio(Dtype dt, double alpha, const void *a, const void *h, size_t len)
+{
+    double sa = 0, sh = 0;
+    for (size_t i = 0; i < len; i++) {
+        double ai = dtype_get(dt, a, i), hi = dtype_get(dt, h, i);
+        sa += ai * ai;
+        sh += hi * hi;
+    }
+    return sh > 0 ? fabs(alpha) * sqrt(sa / sh) : (sa > 0 ? INFINITY : 0.0);
+}
+
 /* The columns read from layer l's pre-activations and outputs. */
 static void outputs(Net *n, int l, size_t m, LayerStats *s, double *scratch)
 {
     const Layer *L = &n->layers[l];
     const void *a = net_act(n, l, m);
+    s->resid_ratio = net_block_end(n, l) ? resid_ratio(n->dtype, n->resid_scale, a,
+                                                       n->layers[l - n->resid_k].h,
+                                                       m * L->fan_out)
+                                         : NAN;
     /* the output layer has no activation: every unit passes its gradient */
     int hidden = l + 1 < n->nlayers;
     ActDead none = {-INFINITY, INFINITY, 0};

@@ -22,6 +22,9 @@ typedef struct {
     double sign_coherence;   /* mean over units of |sum_i sign(dW_ij)| / fan_in */
     double update_ratio;     /* ||dW applied|| / ||W|| */
     double frac_update_zero; /* entries of W whose applied update was exactly 0 */
+    double resid_ratio;      /* residual block's last layer: ||alpha f(z)|| / ||h in||
+                              * over the batch (how much the block changes its input);
+                              * NaN on other layers */
 } LayerStats;
 
 /* Doubles of scratch probe_layers needs for n. */

@@ -30,11 +30,12 @@
 #define BLAS_BUFFER_BYTES (136.0 * 1048576) /* Debian OpenBLAS: 128 MiB + guard per buffer */
 
 static const char STEPS_HEADER[] =
-    "step,epoch,loss,train_acc,test_loss,test_acc,lr,grad_l2,seconds";
+    "step,epoch,loss,train_acc,test_loss,test_acc,lr,grad_l2,seconds,clipped";
 static const char LAYERS_HEADER[] =
     "step,layer,fan_in,fan_out,weight_l2,grad_w_l2,grad_w_log10,grad_b_l2,delta_rms,"
     "delta_log10,act_mean,act_std,frac_zero,frac_dead_batch,frac_saturated,frac_preact_zero,"
-    "sign_coherence,update_ratio,frac_update_zero,frac_nonpositive_batch";
+    "sign_coherence,update_ratio,frac_update_zero,frac_nonpositive_batch,grad_gamma_l2,"
+    "grad_beta_l2,resid_ratio";
 
 typedef struct {
     const Config *c;
@@ -316,6 +317,7 @@ static int setup(Run *r, GtErr *e)
         .out_dim = (size_t)r->train.classes, .batch = (size_t)c->batch, .depth = c->depth,
         .act = (ActKind)c->activation,
         .ap = {.alpha = c->alpha, .relu_grad_at_zero = c->relu_grad_at_zero},
+        .resid_k = c->residual, .resid_scale = c->residual_scale,
     };
     if ((rc = check_memory(r, &ns, e)) || (rc = net_create(&r->net, &ns, e))) return rc;
     Rng init_rng;
@@ -420,6 +422,10 @@ static void write_layers(Run *r, long step)
         csv_real(f, s->update_ratio);
         csv_real(f, s->frac_update_zero);
         csv_real(f, s->frac_nonpositive_batch);
+        csv_empty(f); /* grad_gamma_l2, grad_beta_l2: no normalization layers yet */
+        csv_empty(f);
+        if (isnan(s->resid_ratio)) csv_empty(f);
+        else csv_real(f, s->resid_ratio);
         csv_end_row(f);
     }
 }
@@ -507,12 +513,14 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
          * update over all layers).
          * The fused way gives the same bits. When backward meets Inf/NaN the run stops
          * here, and weights updated by then are never used or saved. */
-        int fused = !(logged && c->histograms);
+        int fused = !(logged && c->histograms) && !c->clip_grad_norm;
+        int clipped = 0;
         if (!bad) {
             StepCtx sc = {r, B, logged};
             if (fused) optim_begin(&r->opt);
             if (fused) net_backward(n, B, logged, layer_done, &sc);
-            else net_backward(n, B, logged, hist_delta_done, &r->hists);
+            else net_backward(n, B, logged, logged && c->histograms ? hist_delta_done : NULL,
+                              &r->hists);
             bad = n->nonfinite;
         }
         sum->loss = loss;
@@ -521,10 +529,11 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
             sum->diverged_at = s;
             return GT_OK;
         }
-        if (!fused) {
-            probe_layers(n, B, r->st, r->scratch);
-            hist_write(&r->hists, n, s, &r->hist);
-            optim_step(&r->opt, n, r->st);
+        if (!fused) { /* probes and histograms see the gradients before clipping */
+            if (logged) probe_layers(n, B, r->st, r->scratch);
+            if (logged && c->histograms) hist_write(&r->hists, n, s, &r->hist);
+            if (c->clip_grad_norm) clipped = optim_clip(n, c->clip_grad_norm, NULL);
+            optim_step(&r->opt, n, logged ? r->st : NULL);
         }
         sum->steps_done = s + 1;
         progress_step(&r->prog, s, epoch, loss, evals ? sum->test_acc : NAN, logged);
@@ -548,6 +557,7 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         csv_real(f, c->lr);
         csv_xnorm(f, probe_grad_l2(r->st, n->nlayers));
         csv_real(f, gt_now() - r->t0 + r->t_before);
+        csv_int(f, clipped);
         csv_end_row(f);
         for (int i = 0; i < NTRACES; i++) csv_flush(trace_file(r, i)); /* tail -f */
     }

@@ -20,12 +20,15 @@ typedef struct {
     int32_t y[8];
 } Fixture;
 
-/* A small net with random weights, biases and inputs; every value from one seed. */
-static void make(Fixture *f, Dtype dt, ActKind act, long depth, size_t width, size_t batch,
-                 InitKind init, double sigma_b2, uint64_t seed)
+/* A small net with random weights, biases and inputs; every value from one seed;
+ * residual blocks of resid_k layers (0: plain) with branch scale resid_scale. */
+static void make_resid(Fixture *f, Dtype dt, ActKind act, long depth, size_t width,
+                       size_t batch, InitKind init, double sigma_b2, uint64_t seed,
+                       long resid_k, double resid_scale)
 {
     NetSpec s = {.dtype = dt, .in_dim = 4, .width = width, .out_dim = 3, .batch = batch,
-                 .depth = depth, .act = act, .ap = {.alpha = 0.01, .relu_grad_at_zero = 0}};
+                 .depth = depth, .act = act, .ap = {.alpha = 0.01, .relu_grad_at_zero = 0},
+                 .resid_k = resid_k, .resid_scale = resid_scale};
     GtErr e;
     assert_int_equal(net_create(&f->net, &s, &e), GT_OK);
     Rng r;
@@ -39,6 +42,12 @@ static void make(Fixture *f, Dtype dt, ActKind act, long depth, size_t width, si
     for (size_t i = 0; i < batch * 4; i++) f->d.x[i] = rng_normal(&r);
     for (size_t i = 0; i < batch; i++) f->y[i] = (int32_t)rng_below(&r, 3);
     net_load_input(&f->net, &f->d, NULL, 0, batch);
+}
+
+static void make(Fixture *f, Dtype dt, ActKind act, long depth, size_t width, size_t batch,
+                 InitKind init, double sigma_b2, uint64_t seed)
+{
+    make_resid(f, dt, act, depth, width, batch, init, sigma_b2, seed, 0, 0);
 }
 
 static void unmake(Fixture *f)
@@ -55,10 +64,11 @@ static double loss_at(Fixture *f, LossKind k)
 
 /* Compares every analytic parameter gradient with a central difference; returns the
  * largest relative error and the gradient norm (the guard against a trivial pass). */
-static void gradcheck(ActKind act, LossKind loss)
+static void gradcheck_net(ActKind act, LossKind loss, long depth, long resid_k, double alpha)
 {
     Fixture f;
-    make(&f, DT_F64, act, 3, 5, 6, INIT_XAVIER_NORMAL, 0.1, 7 + (uint64_t)act);
+    make_resid(&f, DT_F64, act, depth, 5, 6, INIT_XAVIER_NORMAL, 0.1, 7 + (uint64_t)act,
+               resid_k, alpha);
     Net *n = &f.net;
     net_forward(n, f.d.n);
     net_loss(n, loss, f.y, f.d.n, NULL, 1);
@@ -87,14 +97,17 @@ static void gradcheck(ActKind act, LossKind loss)
         }
     }
     if (worst > 1e-5)
-        print_error("%s/%s: worst relative error %g\n", act_get(act)->name,
-                    loss == LOSS_XENT ? "xent" : "mse", worst);
+        print_error("%s/%s depth %ld residual %ld x %g: worst relative error %g\n",
+                    act_get(act)->name, loss == LOSS_XENT ? "xent" : "mse", depth, resid_k,
+                    alpha, worst);
     assert_true(worst <= 1e-5);
     /* guard: the gradients checked are real, down to the first layer */
     assert_true(sqrt(gnorm) > 1e-3);
     assert_true(sqrt(layer1) > 1e-6);
     unmake(&f);
 }
+
+static void gradcheck(ActKind act, LossKind loss) { gradcheck_net(act, loss, 3, 0, 0); }
 
 static void test_gradcheck_all(void **state)
 {
@@ -103,6 +116,75 @@ static void test_gradcheck_all(void **state)
         gradcheck((ActKind)a, LOSS_XENT);
         gradcheck((ActKind)a, LOSS_MSE);
     }
+}
+
+/* Residual blocks of one and two layers (alpha 1 and 0.5), depth 1 (no blocks), 3 and 5:
+ * every activation, both losses. */
+static void test_gradcheck_residual(void **state)
+{
+    (void)state;
+    for (int a = 0; a < ACT_COUNT; a++)
+        for (int loss = 0; loss < 2; loss++) {
+            gradcheck_net((ActKind)a, (LossKind)loss, 3, 1, 1.0);
+            gradcheck_net((ActKind)a, (LossKind)loss, 5, 2, 0.5);
+            gradcheck_net((ActKind)a, (LossKind)loss, 5, 1, 0.7);
+            gradcheck_net((ActKind)a, (LossKind)loss, 1, 2, 1.0);
+        }
+}
+
+/* The residual forward pass against one written here in double from W and b (blocks of
+ * two tanh layers, alpha 0.5, depth 5): the logits, and resid_ratio = ||h_l - h_{l-K}|| /
+ * ||h_{l-K}|| at the blocks' ends. */
+static void test_residual_forward(void **state)
+{
+    (void)state;
+    enum { D = 5, KB = 2, WD = 5, NB = 6 };
+    const double alpha = 0.5;
+    Fixture f;
+    make_resid(&f, DT_F64, ACT_TANH, D, WD, NB, INIT_XAVIER_NORMAL, 0.1, 3, KB, alpha);
+    Net *n = &f.net;
+    net_forward(n, NB);
+    net_loss(n, LOSS_XENT, f.y, NB, NULL, 1);
+    net_backward(n, NB, 1, NULL, NULL);
+    LayerStats st[D + 1];
+    double scratch[6 * WD];
+    probe_layers(n, NB, st, scratch);
+    for (size_t i = 0; i < NB; i++) {
+        double h[WD], stream[WD], z[WD];
+        const double *x = f.d.x + i * 4;
+        for (int l = 0; l <= D; l++) {
+            const Layer *L = &n->layers[l];
+            const double *W = L->W, *b = L->b, *in = l == 0 ? x : h;
+            for (size_t j = 0; j < L->fan_out; j++) {
+                z[j] = b[j];
+                for (size_t k = 0; k < L->fan_in; k++) z[j] += in[k] * W[k * L->fan_out + j];
+            }
+            if (l == D) {
+                for (size_t j = 0; j < L->fan_out; j++)
+                    assert_near(((const double *)L->z)[i * L->fan_out + j], z[j], 1e-12);
+                break;
+            }
+            for (size_t j = 0; j < WD; j++) h[j] = tanh(z[j]);
+            if (l == 0) memcpy(stream, h, sizeof h);
+            else if (l % KB == 0)
+                for (size_t j = 0; j < WD; j++) stream[j] = h[j] = stream[j] + alpha * h[j];
+        }
+    }
+    double guard = 0;
+    for (int l = 1; l < D; l++) {
+        if (l % KB) {
+            assert_true(isnan(st[l].resid_ratio));
+            continue;
+        }
+        const double *hl = n->layers[l].h, *hp = n->layers[l - KB].h;
+        double num = 0, den = 0;
+        for (size_t i = 0; i < NB * WD; i++) num += (hl[i] - hp[i]) * (hl[i] - hp[i]), den += hp[i] * hp[i];
+        assert_near(st[l].resid_ratio, sqrt(num / den), 1e-12);
+        guard += st[l].resid_ratio;
+    }
+    assert_true(guard > 0.1); /* the blocks do change their input */
+    assert_true(isnan(st[0].resid_ratio) && isnan(st[D].resid_ratio));
+    unmake(&f);
 }
 
 /* The loss value itself against a hand computation on a one-layer (depth 1) float64 net. */
@@ -140,10 +222,10 @@ static void test_loss_values(void **state)
 /* Layer-1 log10 norms of a deep sigmoid net: float32 (whose gradients underflow without the
  * scaling) agrees with float64 to 1e-3, and the bookkeeping of e2 matches a plain norm in
  * float64 where that is representable. */
-static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
+static void deep_stats_resid(Dtype dt, long depth, long resid_k, LayerStats *st, int *e2_first)
 {
     Fixture f;
-    make(&f, dt, ACT_SIGMOID, depth, 32, 8, INIT_STANDARD, 0, 11);
+    make_resid(&f, dt, ACT_SIGMOID, depth, 32, 8, INIT_STANDARD, 0, 11, resid_k, 1.0);
     net_forward(&f.net, 8);
     net_loss(&f.net, LOSS_XENT, f.y, 8, NULL, 1);
     net_backward(&f.net, 8, 1, NULL, NULL);
@@ -151,6 +233,11 @@ static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
     probe_layers(&f.net, 8, st, scratch);
     *e2_first = f.net.layers[0].e2;
     unmake(&f);
+}
+
+static void deep_stats(Dtype dt, long depth, LayerStats *st, int *e2_first)
+{
+    deep_stats_resid(dt, depth, 0, st, e2_first);
 }
 
 static void test_deep_exact_norms(void **state)
@@ -171,6 +258,38 @@ static void test_deep_exact_norms(void **state)
     for (int l = 0; l <= D; l++)
         assert_true(fabs(xnorm_log10(s32[l].grad_w) - xnorm_log10(s64[l].grad_w)) < 1e-3);
     assert_true(xnorm_log10(s64[0].grad_w) < xnorm_log10(s64[D - 1].grad_w) - 10);
+}
+
+/* Residual nets keep their norms exact too: one 60-layer block (its branch's deltas fall
+ * below float32's range towards the block's input while the skip carries the gradient),
+ * and blocks of 1 and 3 layers (many merges of skip and branch): float32 agrees with
+ * float64 on every layer's log10 grad_w and delta, and on resid_ratio. */
+static void test_residual_exact_norms(void **state)
+{
+    (void)state;
+    enum { D = 61 };
+    const long K[3] = {60, 1, 3}, depth[3] = {61, 61, 61};
+    for (int c = 0; c < 3; c++) {
+        LayerStats s32[D + 1], s64[D + 1];
+        int e32, e64;
+        deep_stats_resid(DT_F32, depth[c], K[c], s32, &e32);
+        deep_stats_resid(DT_F64, depth[c], K[c], s64, &e64);
+        double lowest = 0;
+        for (int l = 0; l <= depth[c]; l++) {
+            double g32 = xnorm_log10(s32[l].grad_w), g64 = xnorm_log10(s64[l].grad_w);
+            double d32 = xnorm_log10(s32[l].delta), d64 = xnorm_log10(s64[l].delta);
+            if (!(fabs(g32 - g64) < 1e-3 && fabs(d32 - d64) < 1e-3))
+                fail_msg("K %ld layer %d: log10 grad_w %g vs %g, delta %g vs %g", K[c], l + 1,
+                         g32, g64, d32, d64);
+            if (g32 < lowest) lowest = g32;
+            int end = l > 0 && l < depth[c] && l % K[c] == 0;
+            assert_int_equal(isnan(s64[l].resid_ratio), !end);
+            if (end) assert_true(fabs(s32[l].resid_ratio / s64[l].resid_ratio - 1) < 1e-4);
+        }
+        /* the skip keeps layer 1's gradient alive: no vanishing through the blocks */
+        assert_true(xnorm_log10(s64[0].grad_w) > -3);
+        if (K[c] == 60) assert_true(lowest < -38); /* the scaling was needed inside the block */
+    }
 }
 
 static void test_scaling_bookkeeping(void **state)
@@ -289,8 +408,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gradcheck_all),
+        cmocka_unit_test(test_gradcheck_residual),
+        cmocka_unit_test(test_residual_forward),
         cmocka_unit_test(test_loss_values),
         cmocka_unit_test(test_deep_exact_norms),
+        cmocka_unit_test(test_residual_exact_norms),
         cmocka_unit_test(test_scaling_bookkeeping),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_net_bytes),

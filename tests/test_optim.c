@@ -317,6 +317,60 @@ static void test_stats_do_not_change_the_update(void **state)
     }
 }
 
+/* Clipping as torch.nn.utils.clip_grad_norm_: gradients written by hand (scaled by 2^e2,
+ * e2 = 3 on layer 2), their global norm computed here; above C every gradient becomes
+ * g * C / (norm + 1e-6), at or below C nothing changes (bit for bit). */
+static void test_clip_grad_norm(void **state)
+{
+    (void)state;
+    for (size_t di = 0; di < 2; di++) {
+        Net n;
+        make_net(&n, DTYPES[di]);
+        n.layers[0].e2 = 0;
+        n.layers[1].e2 = 3;
+        double ss = 0, keep[2][2][4];
+        for (int l = 0; l < 2; l++)
+            for (int part = 0; part < 2; part++) {
+                Layer *L = &n.layers[l];
+                size_t len = part ? L->fan_out : L->fan_in * L->fan_out;
+                void *g = part ? L->db : L->dW;
+                for (size_t i = 0; i < len; i++) {
+                    double v = 0.25 * (double)(i + 1) * (part ? -1 : 1) + 0.5 * l;
+                    setv(&n, g, i, v);
+                    keep[l][part][i] = getv(&n, g, i);
+                    double t = ldexp(keep[l][part][i], L->e2);
+                    ss += t * t;
+                }
+            }
+        double norm = sqrt(ss);
+        assert_true(norm > 1); /* guard: a real gradient */
+        XNorm got;
+        assert_int_equal(optim_clip(&n, norm * 2, &got), 0);
+        assert_true(fabs(xnorm_value(got) - norm) <= 1e-15 * norm);
+        assert_int_equal(optim_clip(&n, norm, NULL), 1); /* norm / (norm + 1e-6) < 1 */
+        for (int l = 0; l < 2; l++)
+            for (int part = 0; part < 2; part++) {
+                Layer *L = &n.layers[l];
+                size_t len = part ? L->fan_out : L->fan_in * L->fan_out;
+                for (size_t i = 0; i < len; i++) {
+                    double was = keep[l][part][i], now = getv(&n, part ? L->db : L->dW, i);
+                    double want = was * (norm / (norm + 1e-6));
+                    double tol = (di == 0 ? 1e-7 : 1e-15) * fabs(want);
+                    assert_true(fabs(now - want) <= tol);
+                }
+            }
+        assert_int_equal(optim_clip(&n, norm / 4, &got), 1); /* the clipped norm, again */
+        double want = norm / (norm + 1e-6) * norm, r = norm / 4 / (xnorm_value(got) + 1e-6);
+        assert_true(fabs(xnorm_value(got) - want) <= (di == 0 ? 1e-6 : 1e-14) * want);
+        for (size_t i = 0; i < 4; i++) {
+            double now = getv(&n, n.layers[0].dW, i);
+            double was = keep[0][0][i] * (norm / (norm + 1e-6));
+            assert_true(fabs(now - was * r) <= (di == 0 ? 1e-6 : 1e-14) * fabs(was * r));
+        }
+        net_free(&n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_update_stats),
         cmocka_unit_test(test_stats_do_not_change_the_update),
         cmocka_unit_test(test_scale_outside_float_range),
+        cmocka_unit_test(test_clip_grad_norm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
