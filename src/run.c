@@ -517,10 +517,13 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         int clipped = 0;
         if (!bad) {
             StepCtx sc = {r, B, logged};
-            if (fused) optim_begin(&r->opt);
-            if (fused) net_backward(n, B, logged, layer_done, &sc);
-            else net_backward(n, B, logged, logged && c->histograms ? hist_delta_done : NULL,
-                              &r->hists);
+            if (fused) {
+                optim_begin(&r->opt);
+                net_backward(n, B, logged, layer_done, &sc);
+            } else {
+                net_backward(n, B, logged, logged && c->histograms ? hist_delta_done : NULL,
+                             &r->hists);
+            }
             bad = n->nonfinite;
         }
         sum->loss = loss;

@@ -342,14 +342,14 @@ static const char *lost_point(const cJSON *old, const cJSON *grid)
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(old, "points");
     const cJSON *np = cJSON_GetObjectItemCaseSensitive(grid, "points");
     size_t n = (size_t)cJSON_GetArraySize(np), m = 0;
-    const cJSON **byid = malloc((n ? n : 1) * sizeof *byid), *p;
+    const cJSON **byid = malloc((n ? n : 1) * sizeof(const cJSON *)), *p;
     if (!byid) return "(out of memory)";
     cJSON_ArrayForEach(p, np) byid[m++] = p;
-    qsort(byid, m, sizeof *byid, cmp_point_id);
+    qsort(byid, m, sizeof(const cJSON *), cmp_point_id);
     const char *lost = NULL;
     cJSON_ArrayForEach(p, op) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "id");
-        const cJSON **q = bsearch(&p, byid, m, sizeof *byid, cmp_point_id);
+        const cJSON **q = bsearch(&p, byid, m, sizeof(const cJSON *), cmp_point_id);
         if (!cJSON_IsString(id) || !q ||
             !cJSON_Compare(cJSON_GetObjectItemCaseSensitive(p, "args"),
                            cJSON_GetObjectItemCaseSensitive(*q, "args"), 1)) {
@@ -383,10 +383,11 @@ static int check_extends(const char *out, const cJSON *grid, GtErr *e)
     list[0] = 0;
     axis_changes(old, grid, &c);
     fixed_changes(old, grid, &c);
-    const char *lost = c.listed + c.more ? NULL : lost_point(old, grid);
+    int listed = c.listed + c.more;
+    const char *lost = listed ? NULL : lost_point(old, grid);
     if (lost) change(&c, "point %s changed", lost);
     if (c.more) snprintf(list + c.at, room - c.at, "; and %d more", c.more);
-    int rc = c.listed + c.more ? gt_fail(e, GT_EINPUT, "%s%s%s", head, list, fix) : GT_OK;
+    int rc = (c.listed + c.more) ? gt_fail(e, GT_EINPUT, "%s%s%s", head, list, fix) : GT_OK;
     cJSON_Delete(old);
     return rc;
 }
