@@ -416,6 +416,30 @@ static void gp_zeros(FILE *g, int first, size_t block)
             first ? "" : ", \\\n", block);
 }
 
+/* the y axis of a figure whose y values are log10 of positive numbers (lo..hi, the zero
+ * floor included): tics at whole decades, labelled 10^k; over less than three decades, where
+ * whole decades leave one tic or none, at 1, 2, 3 and 5 times each decade, labelled as numbers */
+static void gp_log10_y(FILE *g, double lo, double hi)
+{
+    if (!isfinite(lo) || !isfinite(hi) || hi - lo >= 3) {
+        fputs("set format y '10^{%g}'\n", g);
+        if (isfinite(lo) && isfinite(hi) && hi - lo < 12) fputs("set ytics 1\n", g);
+        return;
+    }
+    fputs("set ytics (", g);
+    int first = 1;
+    for (int k = (int)floor(lo) - 1; k <= (int)ceil(hi); k++)
+        for (int m = 1; m <= 5; m += m < 3 ? 1 : 2) { /* 1, 2, 3, 5 */
+            double v = log10(m) + k;
+            if (v < lo - 0.35 || v > hi + 0.35) continue;
+            if (k >= -3 && k <= 3) fprintf(g, "%s\"%g\" %.9g", first ? "" : ", ", m * pow(10, k), v);
+            else if (m == 1) fprintf(g, "%s\"10^{%d}\" %.9g", first ? "" : ", ", k, v);
+            else fprintf(g, "%s\"%d·10^{%d}\" %.9g", first ? "" : ", ", m, k, v);
+            first = 0;
+        }
+    fputs(")\n", g);
+}
+
 static void steps_title(char *buf, size_t n, const char *what, const long *steps, size_t runs)
 {
     int same = 1;
@@ -430,7 +454,7 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
     const char *yname = f->o->delta ? "delta_log10" : "grad_w_log10";
     long steps[s->n];
     int sc[s->n], lc[s->n], yc[s->n], finite_in[s->n];
-    double lo = INFINITY, xlo = INFINITY, xhi = -INFINITY;
+    double lo = INFINITY, hi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
     size_t zeros = 0;
     for (size_t i = 0; i < s->n; i++) {
         int rc = columns(&tab[i], &s->run[i], PLOT_PROFILE, 3, (const char *const[]){"step", "layer", yname},
@@ -444,7 +468,7 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
         for (size_t r = 0; r < tab[i].rows; r++) {
             if (!at_step(&tab[i], r, sc[i], steps[i])) continue;
             double y = csvtab_num(&tab[i], r, yc[i]), x = csvtab_num(&tab[i], r, lc[i]);
-            if (isfinite(y)) finite_in[i] = 1, lo = fmin(lo, y);
+            if (isfinite(y)) finite_in[i] = 1, lo = fmin(lo, y), hi = fmax(hi, y);
             if (y == -INFINITY) zeros++;
             if (isfinite(x)) xlo = fmin(xlo, x), xhi = fmax(xhi, x);
             num(f->dat, x);
@@ -470,7 +494,8 @@ static int fig_profile(Fig *f, CsvTab *tab, GtErr *e)
           "set xlabel \"layer l  (1 = next to the input; the last is the output layer)\"\n", g);
     fputs(f->o->delta ? "set ylabel \"rms ||∂ℓ/∂z_l|| over the batch  (log scale)\"\n"
                       : "set ylabel \"||∂L/∂W_l||  (Frobenius norm, log scale)\"\n", g);
-    fputs("set format y '10^{%g}'\nset key outside right top noenhanced samplen 3\n", g);
+    gp_log10_y(g, zeros ? floor_below(lo) : lo, hi);
+    fputs("set key outside right top noenhanced samplen 3\n", g);
     gp_xrange(g, xlo, xhi, 0.3);
     if (zeros) gp_floor(g);
     fputs("plot \\\n", g);
@@ -739,7 +764,7 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
     const PlotSet *s = f->s;
     long steps[s->n];
     int sc[s->n], pc[s->n], kc[s->n], vc[s->n], has[s->n];
-    double lo = INFINITY, kmax = 1;
+    double lo = INFINITY, hi = -INFINITY, kmax = 1;
     size_t zeros = 0;
     for (size_t i = 0; i < s->n; i++) {
         int rc = columns(&tab[i], &s->run[i], PLOT_JACOBIAN, 4, (const char *const[]){"step", "sample", "k", "sv_log10"},
@@ -756,7 +781,7 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
             double sample = csvtab_num(&tab[i], r, pc[i]), v = csvtab_num(&tab[i], r, vc[i]);
             if (prev == prev && sample != prev) fputc('\n', f->dat);
             prev = sample;
-            if (isfinite(v)) has[i] = 1, lo = fmin(lo, v);
+            if (isfinite(v)) has[i] = 1, lo = fmin(lo, v), hi = fmax(hi, v);
             zeros += v == -INFINITY;
             if (csvtab_num(&tab[i], r, kc[i]) > kmax) kmax = csvtab_num(&tab[i], r, kc[i]);
             num(f->dat, csvtab_num(&tab[i], r, kc[i]));
@@ -777,8 +802,9 @@ static int fig_jacobian(Fig *f, CsvTab *tab, GtErr *e)
     fprintf(g, "\nFLOOR = %g\n", floor_below(lo));
     fputs("set title TITLE . \"\\n\" . SUBTITLE noenhanced\n"
           "set xlabel \"k  (σ_1 ≥ σ_2 ≥ …; one line per probe sample)\" noenhanced\n"
-          "set ylabel \"σ_k  (log scale)\" noenhanced\nset format y '10^{%g}'\n"
+          "set ylabel \"σ_k  (log scale)\" noenhanced\n"
           "set key outside right top noenhanced samplen 3\n", g);
+    gp_log10_y(g, zeros ? floor_below(lo) : lo, hi);
     gp_xrange(g, 1, kmax, 0.5);
     if (zeros) gp_floor(g);
     fputs("plot \\\n", g);
