@@ -103,21 +103,23 @@ typedef struct {
     int probes;         /* the step being timed logs (train_step -> layer_done) */
     Dataset data;
     int diverged;
+    long resid_k;       /* residual blocks of K layers (0: plain) */
 } Case;
 
 static size_t hidden_fan(const Net *n, int l) { return n->layers[l].fan_out; }
 
 /* Arithmetic minimum of a training step's memory, in bytes: parameters, gradients,
  * optimiser state (plain SGD: none), one (batch x fan_out) tensor per layer kept for
- * backprop (outputs of hidden layers, logits of the last), and the float32 batch with its
- * labels. */
+ * backprop (outputs of hidden layers, logits of the last), one more on a residual net's
+ * stream layers (the stream h beside the layer's own output, from which backward needs
+ * f'), and the float32 batch with its labels. */
 static double min_bytes(const Net *n)
 {
     double p = 0, a = 0;
     for (int l = 0; l < n->nlayers; l++) {
         const Layer *L = &n->layers[l];
         p += (double)L->fan_in * (double)L->fan_out + (double)L->fan_out;
-        a += (double)n->batch * (double)hidden_fan(n, l);
+        a += (double)n->batch * (double)hidden_fan(n, l) * (1 + net_is_stream(n, l));
     }
     double data = (double)n->batch * (double)n->in_dim + (double)n->batch;
     return 4.0 * (2 * p + a + data);
@@ -137,6 +139,7 @@ static int case_setup(Case *c, GtErr *e)
         .dtype = DT_F32, .in_dim = c->width, .width = c->width, .out_dim = OUT_CLASSES,
         .batch = c->batch, .depth = c->depth, .act = c->act,
         .ap = {.alpha = 0.01, .relu_grad_at_zero = 0},
+        .resid_k = c->resid_k, .resid_scale = 0.01, /* keeps a 200-layer relu stream and its training finite */
     };
     int rc = net_create(&c->net, &ns, e);
     if (rc) return rc;
@@ -249,7 +252,11 @@ static int child_case(int argc, char **argv)
     c.act = strcmp(argv[5], "relu") == 0 ? ACT_RELU : ACT_SIGMOID;
     int threads = atoi(argv[6]);
     double budget = atof(argv[7]);
-    int with_gemm = !(argc > 8 && strcmp(argv[8], "--no-gemm") == 0);
+    int with_gemm = 1;
+    for (int i = 8; i < argc; i++)
+        if (strcmp(argv[i], "--no-gemm") == 0) with_gemm = 0;
+        else if (strcmp(argv[i], "--resid") == 0 && i + 1 < argc) c.resid_k = atol(argv[++i]);
+        else return 2;
     openblas_set_num_threads(threads);
     {   /* start OpenBLAS's workers, then take the process's own footprint */
         float a[64] = {0}, b[64] = {0}, z[64] = {0};
@@ -301,7 +308,7 @@ static int child_case(int argc, char **argv)
            q_off[2], q_gm, step_flops(&c.net), base, hwm,
            net_bytes(&(NetSpec){.dtype = DT_F32, .in_dim = c.width, .width = c.width,
                                 .out_dim = OUT_CLASSES, .batch = c.batch, .depth = c.depth,
-                                .act = c.act}),
+                                .act = c.act, .resid_k = c.resid_k, .resid_scale = 0.01}),
            min_bytes(&c.net), t_setup, cpu_on, cpu_off, cpu_gm);
     case_free(&c);
     return 0;
@@ -694,7 +701,7 @@ static const Shape SHAPES[] = {{20, 256, 128}, {50, 1024, 256}, {200, 64, 64},
 #define NSHAPES (int)(sizeof SHAPES / sizeof *SHAPES)
 
 typedef struct {
-    int quick, steps_only, skip_depth, skip_extra, jacobian_only;
+    int quick, steps_only, skip_depth, skip_extra, jacobian_only, cures_only;
     double scale, patience;
     const char *csv, *gradtrace, *census_args, *sweep_dir;
     long census_trials;
@@ -768,8 +775,10 @@ typedef struct {
     char status[32];
 } CaseResult;
 
+/* One configuration in a child; VARIANT: NULL (plain) or the child's extra arguments
+ * ("--resid", "1", NULL). */
 static CaseResult run_case(long L, long W, long B, const char *act, int t, double budget,
-                           int gemm)
+                           int gemm, const char *const *variant)
 {
     CaseResult cr = {0};
     char sL[24], sW[24], sB[24], th[8], bud[16];
@@ -778,8 +787,11 @@ static CaseResult run_case(long L, long W, long B, const char *act, int t, doubl
     snprintf(sB, sizeof sB, "%ld", B);
     snprintf(th, sizeof th, "%d", t);
     snprintf(bud, sizeof bud, "%g", budget);
-    char *argv[] = {self_path, "--case", sL, sW, sB, (char *)act, th, bud,
-                    gemm ? NULL : "--no-gemm", NULL};
+    char *argv[16] = {self_path, "--case", sL, sW, sB, (char *)act, th, bud};
+    int na = 8;
+    if (!gemm) argv[na++] = "--no-gemm";
+    for (; variant && *variant && na < 15; variant++) argv[na++] = (char *)*variant;
+    argv[na] = NULL;
     ChildOut co;
     wait_quiet(0.3, g_patience);
     if (run_child(argv, t, t, 0, &co) || co.exit_status || strncmp(co.line, "status=", 7)) {
@@ -833,7 +845,7 @@ static void run_steps(FILE *csv, const Opts *o)
             for (int a = 0; a < 2; a++) {
                 const Shape *s = &SHAPES[i];
                 CaseResult cr = run_case(s->L, s->W, s->B, acts[a], t, budget_for(s, o),
-                                         !o->steps_only);
+                                         !o->steps_only, NULL);
                 char shape[32];
                 snprintf(shape, sizeof shape, "%ld,%ld,%ld", s->L, s->W, s->B);
                 if (!cr.ok) {
@@ -953,7 +965,7 @@ static void run_depth(FILE *csv, const Opts *o)
            "us/layer(pr)", "cpu us/layer", "peakRSS", "net", "net B/layer", "others", "status");
     for (size_t i = 0; i < sizeof depths / sizeof *depths; i++) {
         long L = depths[i];
-        CaseResult cr = run_case(L, 64, 32, "relu", 1, (o->quick ? 1.0 : 2.5) * o->scale, 0);
+        CaseResult cr = run_case(L, 64, 32, "relu", 1, (o->quick ? 1.0 : 2.5) * o->scale, 0, NULL);
         if (!cr.ok) {
             printf("  %6ld %s\n", L, cr.status);
             continue;
@@ -988,6 +1000,71 @@ static void run_depth(FILE *csv, const Opts *o)
         r.status = cr.status;
         csv_row(csv, &r);
     }
+}
+
+/* The cures (issue 11): residual blocks against the plain net, the step with probes and
+ * without, at (50, 1024, 256) and (200, 64, 64), relu, 1 thread; each variant in its own
+ * child, one after the other, so the ratios come from one run. Targets: residual <= +5 %
+ * on the plain step at W >= 256; peak memory <= 1.2x the arithmetic minimum. */
+static void run_cures(FILE *csv, const Opts *o)
+{
+    static const Shape shapes[] = {{50, 1024, 256}, {200, 64, 64}};
+    static const struct {
+        const char *name, *section, *args[4];
+    } var[] = {
+        {"plain", "cures-plain", {NULL}},
+        {"residual 1", "cures-residual1", {"--resid", "1", NULL}},
+    };
+    const int nvar = (int)(sizeof var / sizeof *var);
+    printf("\n== the cures: residual blocks vs the plain net, relu, float32, SGD, 1 thread "
+           "(median seconds per step)\n");
+    machine_line(stdout, 1);
+    printf("  %-13s %-12s %9s %9s %9s %9s %9s %9s %6s %6s\n", "L,W,B", "net", "probes", "plain",
+           "/plain:pr", "/plain:pl", "c./pl:pr", "c./pl:pl", "pk/min", "others");
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        const Shape *s = &shapes[i];
+        char shape[32];
+        snprintf(shape, sizeof shape, "%ld,%ld,%ld", s->L, s->W, s->B);
+        CaseResult base = {0};
+        for (int v = 0; v < nvar; v++) {
+            CaseResult cr = run_case(s->L, s->W, s->B, "relu", 1, budget_for(s, o), 0, var[v].args);
+            if (v == 0) base = cr;
+            if (!cr.ok || !base.ok) {
+                printf("  %-13s %-12s %s\n", shape, var[v].name, cr.ok ? "plain net failed" : cr.status);
+                continue;
+            }
+            char r1[16], r2[16], r3[16], r4[16];
+            printf("  %-13s %-12s %9.5f %9.5f %9s %9s %9s %9s %6.2f %6.2f%s\n", shape, var[v].name, cr.on,
+                   cr.off, pct(cr.on / base.on - 1, r1), pct(cr.off / base.off - 1, r2),
+                   pct(cr.cpu_on / base.cpu_on - 1, r3), pct(cr.cpu_off / base.cpu_off - 1, r4),
+                   cr.rss / cr.minb, cr.others, strcmp(cr.status, "ok") ? "  DIVERGED" : "");
+            CsvRow r = blank_row(var[v].section);
+            r.threads = 1;
+            r.depth = s->L;
+            r.width = s->W;
+            r.batch = s->B;
+            r.act = "relu";
+            r.v[C_SAMPLES] = cr.samples;
+            r.v[C_ON] = cr.on;
+            r.v[C_OFF] = cr.off;
+            r.v[C_OVH] = cr.on / cr.off;
+            r.v[C_FLOPS] = cr.flops;
+            r.v[C_RSS] = cr.rss;
+            r.v[C_BASE] = cr.base;
+            r.v[C_NETB] = cr.netb;
+            r.v[C_MINB] = cr.minb;
+            r.v[C_PK_MIN] = cr.rss / cr.minb;
+            r.v[C_NET_MIN] = (cr.rss - cr.base) / cr.minb;
+            r.v[C_OTHERS] = cr.others;
+            r.v[C_CPU_ON] = cr.cpu_on;
+            r.v[C_CPU_OFF] = cr.cpu_off;
+            r.status = cr.status;
+            csv_row(csv, &r);
+        }
+    }
+    printf("  (/plain:pr, /plain:pl: the step with probes / without against the plain net's; c./pl: the "
+           "same from CPU time;\n   pk/min: peak RSS over the arithmetic minimum, which counts the "
+           "residual stream)\n");
 }
 
 /* `gradtrace SUB --help` succeeds: the subcommand exists. */
@@ -1193,11 +1270,13 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench [--quick] [--scale X] [--csv FILE] [--steps-only] [--skip-depth] [--jacobian-only]\n"
+            "             [--cures-only]\n"
             "             [--gradtrace EXE] [--census-args ARGS] [--census-trials N]\n"
             "  --quick       short budgets, no 4096 sgemm (a smoke run, not for RESULTS.md)\n"
             "  --scale X     multiply every measurement budget by X (default 1)\n"
             "  --steps-only  only the step table, no gemm bound (bench-torch's gradtrace side)\n"
             "  --jacobian-only  only the cost of run --jacobian-every\n"
+            "  --cures-only  only the residual (and normalisation) rows\n"
             "  --patience S  before each measurement wait up to S seconds (default 5) for other\n"
             "                processes to leave the CPUs idle\n");
 }
@@ -1221,6 +1300,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--steps-only") == 0) o.steps_only = 1;
         else if (strcmp(a, "--skip-depth") == 0) o.skip_depth = 1;
         else if (strcmp(a, "--jacobian-only") == 0) o.jacobian_only = 1;
+        else if (strcmp(a, "--cures-only") == 0) o.cures_only = 1;
         else if (strcmp(a, "--scale") == 0 && v) o.scale = atof(argv[++i]);
         else if (strcmp(a, "--patience") == 0 && v) o.patience = atof(argv[++i]);
         else if (strcmp(a, "--csv") == 0 && v) o.csv = argv[++i];
@@ -1244,13 +1324,15 @@ int main(int argc, char **argv)
     double t0 = now();
     printf("gradtrace bench%s: every number is a median over repeated steps in a fresh "
            "process pinned to CPUs 0..threads-1\n", o.quick ? " (--quick: smoke run)" : "");
-    if (o.jacobian_only) {
-        run_jacobian(csv, &o);
+    if (o.jacobian_only || o.cures_only) {
+        if (o.jacobian_only) run_jacobian(csv, &o);
+        if (o.cures_only) run_cures(csv, &o);
         fclose(csv);
         return 0;
     }
     if (!o.steps_only) run_sgemm(csv, &o);
     run_steps(csv, &o);
+    if (!o.steps_only) run_cures(csv, &o);
     if (!o.steps_only) run_phases(&o);
     if (!o.steps_only && !o.skip_depth) run_depth(csv, &o);
     if (!o.steps_only) {
