@@ -300,9 +300,6 @@ int config_validate(const Config *c, GtErr *e)
                        "multiple of %ld (hidden layer 1 is outside the blocks); nearest valid "
                        "depths %ld and %ld", c->residual, c->depth, c->residual, lo, hi);
     }
-    if (c->residual > 0 && c->jacobian_every)
-        return gt_fail(e, GT_EINPUT, "--jacobian-every with --residual: the Jacobian probe "
-                       "covers plain nets only; drop one of them");
     if (c->test_csv[0] && strncmp(c->data, "csv:", 4) != 0)
         return gt_fail(e, GT_EINPUT, "--test-csv: only used with --data csv:PATH (data is %s)",
                        c->data);

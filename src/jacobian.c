@@ -52,7 +52,22 @@ void jac_free(JacProd *j)
     free(j->rank);
     free(j->d);
     free(j->sv);
+    free(j->S);
+    free(j->eS);
+    free(j->rankS);
     memset(j, 0, sizeof *j);
+}
+
+int jac_create_blocks(JacProd *j, GtErr *e)
+{
+    size_t m = j->n * j->width * j->width;
+    j->S = malloc(m * sizeof *j->S);
+    j->eS = malloc(j->n * sizeof *j->eS);
+    j->rankS = malloc(j->n * sizeof *j->rankS);
+    if (!j->S || !j->eS || !j->rankS)
+        return gt_fail(e, GT_ESYS, "out of memory for %zu residual Jacobians of width %zu", j->n,
+                       j->width);
+    return GT_OK;
 }
 
 void jac_reset(JacProd *j)
@@ -83,6 +98,25 @@ GT_HOT static double max_abs(const double *a, size_t n)
     return m;
 }
 
+/* Divides T by 2^e with max |entry| = m in [2^(e-1), 2^e) and returns e (0 for an all-zero
+ * or non-finite T): exact, but for entries that land below 2^-1022, i.e. 1e-308 times
+ * smaller than the largest, far below what the SVD resolves. One factor 2^-e overflows when
+ * m is subnormal (|e| > 1021); ldexp entry by entry takes any e. */
+static int renorm(double *T, size_t count)
+{
+    double m = max_abs(T, count);
+    if (!(m > 0 && isfinite(m))) return 0;
+    int ex;
+    frexp(m, &ex);
+    if (ex > -1000 && ex < 1000) {
+        double f = ldexp(1.0, -ex);
+        for (size_t i = 0; i < count; i++) T[i] *= f;
+    } else {
+        for (size_t i = 0; i < count; i++) T[i] = ldexp(T[i], -ex);
+    }
+    return ex;
+}
+
 void jac_layer(JacProd *j, const double *W, const double *z, const Act *act,
                const ActParams *ap)
 {
@@ -98,26 +132,39 @@ void jac_layer(JacProd *j, const double *W, const double *z, const Act *act,
         for (size_t i = 0; i < Wd; i++) live += j->d[i] != 0.0;
         if (live < j->rank[s]) j->rank[s] = live;
         for (size_t r = 0; r < Wd; r++) scale_row(T + r * Wd, j->d, Wd);
-        /* divide by 2^e with max |entry| = m in [2^(e-1), 2^e): exact, but for entries that
-         * land below 2^-1022, i.e. 1e-308 times smaller than the largest, far below what
-         * the SVD resolves. One factor 2^-e overflows when m is subnormal (|e| > 1021);
-         * ldexp entry by entry takes any e. */
-        double m = max_abs(T, block);
-        if (m > 0 && isfinite(m)) {
-            int ex;
-            frexp(m, &ex);
-            if (ex > -1000 && ex < 1000) {
-                double f = ldexp(1.0, -ex);
-                for (size_t i = 0; i < block; i++) T[i] *= f;
-            } else {
-                for (size_t i = 0; i < block; i++) T[i] = ldexp(T[i], -ex);
-            }
-            j->e2[s] += ex;
-        }
+        j->e2[s] += renorm(T, block);
     }
     double *t = j->P;
     j->P = j->tmp;
     j->tmp = t;
+}
+
+void jac_block_begin(JacProd *j)
+{
+    memcpy(j->S, j->P, j->n * j->width * j->width * sizeof *j->S);
+    memcpy(j->eS, j->e2, j->n * sizeof *j->eS);
+    memcpy(j->rankS, j->rank, j->n * sizeof *j->rankS);
+}
+
+void jac_block_end(JacProd *j, double alpha)
+{
+    size_t block = j->width * j->width;
+    for (size_t s = 0; s < j->n; s++) {
+        /* J^T_in * 2^eS + alpha * (J^T_in dF^T) * 2^e2 on the larger of the two exponents:
+         * both products have their largest |entry| in [1/2, 1), so the smaller term's factor
+         * only drops what lies > 2^1074 times below the larger */
+        int64_t e = j->e2[s] > j->eS[s] ? j->e2[s] : j->eS[s];
+        int64_t dp = j->e2[s] - e, ds = j->eS[s] - e;
+        double fp = alpha * ldexp(1.0, dp < -2000 ? -2000 : (int)dp);
+        double fs = ldexp(1.0, ds < -2000 ? -2000 : (int)ds);
+        double *P = j->P + s * block;
+        const double *S = j->S + s * block;
+        for (size_t i = 0; i < block; i++) P[i] = fs * S[i] + fp * P[i];
+        j->e2[s] = e + renorm(P, block);
+        /* I + alpha dF is of full rank but on a set of measure zero: only the plain layers'
+         * bound stands */
+        j->rank[s] = j->rankS[s];
+    }
 }
 
 double jac_quantile(const double *desc, size_t n, double p)
@@ -183,14 +230,18 @@ int jac_probe_create(JacProbe *p, const Net *n, const Dataset *d, const uint32_t
     p->data = d;
     p->idx = idx;
     p->samples = samples;
-    size_t per = 2 * W * W * sizeof(double);
+    size_t per = (n->resid_k ? 3 : 2) * W * W * sizeof(double); /* P, tmp (and S) */
     size_t chunk = JAC_CHUNK_BYTES / per;
     if (chunk < 1) chunk = 1;
     if (chunk > samples) chunk = samples;
     if (chunk > n->batch) chunk = n->batch;
     p->chunk = chunk;
     int rc = jac_create(&p->prod, chunk, W, e);
-    if (rc) return rc;
+    if (!rc && n->resid_k) rc = jac_create_blocks(&p->prod, e);
+    if (rc) {
+        jac_free(&p->prod);
+        return rc;
+    }
     p->Wd = malloc(W * W * sizeof *p->Wd);
     p->zd = malloc(chunk * W * sizeof *p->zd);
     p->svl = malloc(W * sizeof *p->svl);
@@ -220,6 +271,20 @@ static const double *as_double(const Net *n, const void *src, size_t count, doub
     return buf;
 }
 
+void jac_net(JacProd *j, const Net *n, double *Wd, double *zd)
+{
+    size_t W = j->width;
+    jac_reset(j);
+    for (int l = 1; l + 1 < n->nlayers; l++) { /* hidden layers 2..L */
+        const Layer *L = &n->layers[l];
+        const double *Wl = as_double(n, L->W, W * W, Wd);
+        const double *z = as_double(n, L->z, j->n * W, zd);
+        if (net_is_stream(n, l - 1)) jac_block_begin(j); /* a residual block starts */
+        jac_layer(j, Wl, z, n->act, &n->ap);
+        if (net_block_end(n, l)) jac_block_end(j, n->resid_scale);
+    }
+}
+
 static void write_sample(CsvFile *sv, CsvFile *sum, long step, size_t sample,
                          const double *svl, size_t W, const JacSummary *s)
 {
@@ -247,13 +312,7 @@ void jac_probe_run(JacProbe *p, Net *n, long step, CsvFile *sv, CsvFile *sum)
         net_load_input(n, p->data, p->idx + first, 0, m);
         net_forward(n, m);
         j->n = m; /* the last pass may hold fewer samples than were allocated */
-        jac_reset(j);
-        for (int l = 1; l + 1 < n->nlayers; l++) { /* hidden layers 2..L */
-            const Layer *L = &n->layers[l];
-            const double *Wl = as_double(n, L->W, W * W, p->Wd);
-            const double *z = as_double(n, L->z, m * W, p->zd);
-            jac_layer(j, Wl, z, n->act, &n->ap);
-        }
+        jac_net(j, n, p->Wd, p->zd);
         for (size_t s = 0; s < m; s++) {
             JacSummary su;
             GtErr e;

@@ -13,6 +13,8 @@
  * P * 2^e2 holds J beyond double's range (1e-300 of a deep sigmoid net, 1e+300 of a
  * chaotic one). LAPACKE_dgesdd gives the singular values s~ of P, and
  *   log10 s_k = log10 s~_k + e2 * log10(2).
+ * In a residual net (--residual K) h_L and h_1 are the stream's, and each block contributes
+ * I + alpha dF/dh (jac_block_begin/end below).
  * SVD of the explicit product has absolute accuracy ~1e-16 s_1: singular values below
  * that (cond_log10 > ~15) are at the rounding floor and only bound the true ones.
  * Exact zeros are exact: rank J <= min_l #{j : f'(z_lj) != 0} (D_l has that rank), so the
@@ -57,6 +59,9 @@ typedef struct {
     size_t *rank; /* (n): min over the layers so far of the units with f' != 0 */
     double *d;   /* (width): f'(z) of one sample */
     double *sv;  /* (width): singular values of one P[s] */
+    double *S;   /* residual nets (jac_create_blocks): (n, width, width), P at a block's input */
+    int64_t *eS; /* (n): its exponents */
+    size_t *rankS; /* (n): its rank bounds */
 } JacProd;
 
 int jac_create(JacProd *j, size_t n, size_t width, GtErr *e);
@@ -67,6 +72,15 @@ void jac_reset(JacProd *j);
  * z (n, width) its pre-activations, f' from the activation table. */
 void jac_layer(JacProd *j, const double *W, const double *z, const Act *act,
                const ActParams *ap);
+/* Residual blocks h_out = h_in + alpha F(h_in), F = the block's K layers: the block's
+ * Jacobian is I + alpha dF/dh_in, so J <- J + alpha (dF/dh_in) J. jac_create_blocks
+ * allocates what that needs (after jac_create); jac_block_begin keeps J at the block's
+ * input, jac_layer then goes through the block's layers as for a plain net, and
+ * jac_block_end(alpha) adds the kept J. The rank bound of relu's exact zeros does not
+ * hold through I + alpha dF: the bound stays what the layers before the block gave. */
+int jac_create_blocks(JacProd *j, GtErr *e);
+void jac_block_begin(JacProd *j);
+void jac_block_end(JacProd *j, double alpha);
 /* Singular values of sample s's J into sv_log10[0..width) (descending) and its summary.
  * GT_ESYS when LAPACK fails to converge. */
 int jac_spectrum(JacProd *j, size_t s, double *sv_log10, JacSummary *sum, GtErr *e);
@@ -92,6 +106,12 @@ typedef struct {
     double *zd;            /* (chunk, width): its pre-activations in double */
     double *svl;           /* (width): log10 singular values of one sample */
 } JacProbe;
+
+/* J of each of the j->n samples n was last forwarded on (rows 0..j->n-1 of its buffers),
+ * from J = I through hidden layers 2..L, residual blocks included (a residual net needs
+ * jac_create_blocks). Wd (width^2) and zd (j->n * width) are scratch for a float32 net's
+ * weights and pre-activations in double. */
+void jac_net(JacProd *j, const Net *n, double *Wd, double *zd);
 
 /* Needs a net whose hidden layers all have the same width (net.h does). */
 int jac_probe_create(JacProbe *p, const Net *n, const Dataset *d, const uint32_t *idx,

@@ -67,8 +67,6 @@ static const Case OPTION_CASES[] = {
     {"resid-neg", RUN_BASE "--residual|-1", "--residual -1", "0 to 100000", 0},
     {"resid-depth", RUN_BASE "--depth|10|--residual|2", "--residual 2 with --depth 10",
      "nearest valid depths 9 and 11", 0},
-    {"resid-jac", RUN_BASE "--depth|3|--residual|1|--jacobian-every|1", "--jacobian-every",
-     "plain nets only", 0},
     {"resid-scale-nan", RUN_BASE "--residual-scale|nan", "--residual-scale nan", "> 0", 0},
     {"clip-neg", RUN_BASE "--clip-grad-norm|-1", "--clip-grad-norm -1", ">= 0", 0},
     {"loss", RUN_BASE "--loss|hinge", "--loss hinge", "xent, mse", 0},

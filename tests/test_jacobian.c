@@ -158,6 +158,105 @@ static void test_central_difference(void **state)
     }
 }
 
+/* ---- 2a. residual nets: J of the stream, I + alpha dF per block, against central
+ * differences on a real net (jac_net: which layers start and end a block) ------------- */
+
+/* h_L from the stream h_1 of a residual net of float64 layers 2..L in blocks of K */
+static void resid_forward(const Net *n, const double *h1, double *out, size_t N)
+{
+    double *h = t_alloc(N * sizeof *h), *a = t_alloc(N * sizeof *a), *z = t_alloc(N * sizeof *z);
+    memcpy(h, h1, N * sizeof *h);
+    memcpy(a, h1, N * sizeof *a);
+    for (int l = 1; l + 1 < n->nlayers; l++) {
+        const Layer *L = &n->layers[l];
+        double *next = t_alloc(N * sizeof *next);
+        layer_forward(n->act, &n->ap, L->W, L->b, a, z, next, N);
+        memcpy(a, next, N * sizeof *a);
+        t_free(next);
+        if (net_block_end(n, l)) { /* h <- h + alpha F(h); the next block reads h */
+            for (size_t j = 0; j < N; j++) h[j] += n->resid_scale * a[j];
+            memcpy(a, h, N * sizeof *a);
+        }
+    }
+    memcpy(out, h, N * sizeof *out);
+    t_free(h);
+    t_free(a);
+    t_free(z);
+}
+
+static void check_resid(ActKind act, long K, double alpha)
+{
+    enum { N = 5, M = 3 }; /* width, samples */
+    const double eps = 1e-6;
+    NetSpec ns = {.dtype = DT_F64, .in_dim = 4, .width = N, .out_dim = 3, .batch = M,
+                  .depth = 1 + 2 * K, .act = act, .ap = {.alpha = 0.1, .relu_grad_at_zero = 0},
+                  .resid_k = K, .resid_scale = alpha};
+    Net n;
+    GtErr e;
+    assert_int_equal(net_create(&n, &ns, &e), GT_OK);
+    Rng r;
+    rng_seed(&r, 40 + (uint64_t)act, RNG_INIT);
+    assert_int_equal(net_init_params(&n, INIT_GAUSSIAN, 1.5, 0.09, &r, &e), GT_OK);
+    Dataset d = {.n = M, .dim = 4, .classes = 3};
+    double x[M * 4];
+    int32_t y[M] = {0};
+    for (size_t i = 0; i < M * 4; i++) x[i] = rng_normal(&r);
+    d.x = x;
+    d.y = y;
+    net_load_input(&n, &d, NULL, 0, M);
+    net_forward(&n, M);
+    JacProd j;
+    assert_int_equal(jac_create(&j, M, N, &e), GT_OK);
+    assert_int_equal(jac_create_blocks(&j, &e), GT_OK);
+    jac_net(&j, &n, NULL, NULL); /* float64: no conversion scratch */
+    double away = 0; /* max |J - I|: the branch must contribute */
+    for (size_t s = 0; s < M; s++) {
+        double h1[N], hp[N], hm[N], scale = ldexp(1.0, (int)j.e2[s]);
+        memcpy(h1, (const double *)n.layers[0].h + s * N, sizeof h1);
+        for (int i = 0; i < N; i++) {
+            double saved = h1[i];
+            h1[i] = saved + eps;
+            resid_forward(&n, h1, hp, N);
+            h1[i] = saved - eps;
+            resid_forward(&n, h1, hm, N);
+            h1[i] = saved;
+            for (int o = 0; o < N; o++) {
+                double fd = (hp[o] - hm[o]) / (2 * eps);
+                double an = j.P[(s * N + (size_t)i) * N + (size_t)o] * scale;
+                away = fmax(away, fabs(an - (i == o)));
+                if (!(fabs(fd - an) <= 1e-6 * (1 + fabs(an)))) {
+                    print_error("%s, K %ld, alpha %g, sample %zu: dh_L[%d]/dh_1[%d] analytic "
+                                "%.12g, central difference %.12g\n", act_get(act)->name, K,
+                                alpha, s, o, i, an, fd);
+                    fail();
+                }
+            }
+        }
+        /* I + alpha dF: no exact zeros, even for relu (the plain nets' rank bound is off) */
+        double sv[N];
+        JacSummary su;
+        assert_int_equal(jac_spectrum(&j, s, sv, &su, &e), GT_OK);
+        assert_int_equal(j.rank[s], N);
+        for (int k = 0; k < N; k++) assert_true(isfinite(sv[k]));
+    }
+    if (!(away > 1e-3)) {
+        print_error("%s, K %ld: max |J - I| = %g, the blocks added nothing\n",
+                    act_get(act)->name, K, away);
+        fail();
+    }
+    jac_free(&j);
+    net_free(&n);
+}
+
+static void test_residual(void **state)
+{
+    (void)state;
+    for (int k = 0; k < ACT_COUNT; k++) {
+        check_resid((ActKind)k, 1, 1.0);
+        check_resid((ActKind)k, 2, 0.5);
+    }
+}
+
 /* ---- 2b. exact zeros: rank J <= the fewest units with f' != 0 in a layer ---------------- */
 
 static void test_rank_zeros(void **state)
@@ -510,6 +609,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_quantiles, free_all),
         cmocka_unit_test_teardown(test_central_difference, free_all),
+        cmocka_unit_test_teardown(test_residual, free_all),
         cmocka_unit_test_teardown(test_rank_zeros, free_all),
         cmocka_unit_test_teardown(test_orthogonal_isometry, free_all),
         cmocka_unit_test_teardown(test_linear_logdet, free_all),
