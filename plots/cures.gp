@@ -1,4 +1,4 @@
-# Experiment 13: the cures at depth 50 on Fashion-MNIST. (a) test accuracy over training and
+# Experiment 13: the cures in a deep relu network on Fashion-MNIST. (a) test accuracy over training and
 # (b) the gradient norm before clipping, one line per network: colour = plain or residual
 # (and the normalization, when the sweep has a norm axis), dashed = with gradient clipping.
 # The headline states the measured final test accuracies.
@@ -26,7 +26,7 @@ do for [i = 1:R_n] { a_ = run_num(i, "final_test_acc"); print "x,test_acc"; prin
 unset print
 headline = ""
 do for [i = 1:R_n] { headline = headline . (i > 1 ? ", " : "") . sprintf("%s %s", net_name(i), acc_(i)) }
-headline = R_n == 0 ? "The cures at depth 50" : sprintf("%s relu layers, final test accuracy: %s", R_depth[1], headline)
+headline = R_n == 0 ? "The cures: plain vs residual networks" : sprintf("%s %s layers, final test accuracy: %s", R_depth[1], enh(R_activation[1]), headline)
 set multiplot layout 1, 2 margins 0.06, 0.78, 0.12, 0.84 spacing 0.07 \
     title sprintf("{/:Bold=13 %s}\n", headline) . \
           sprintf("width %s, %s/%s, %s lr %s, batch %s; solid: no clipping, dashed: the global gradient norm clipped; ■: the final evaluation", \

@@ -99,9 +99,9 @@ function ini_load(path,    line, sec, key, val, last) {
 # For every finished point i (1..SW_n): OK[i] = 1, DEP[i] (hidden layers), V[i, step, layer,
 # column] for the layers.csv columns in LCOLS, STEPS i's logged steps ST[i, 1..NS[i]] with
 # LAST[i], the steps.csv loss/test_acc/grad_l2/clipped per step (LOSS[i, s], ACC[i, s],
-# GL2[i, s], CLIP[i, s]; the steps in SS[i, k], NSS[i]), the census means over hidden layers CD[i, s] (dead), CR[i, s] (revived),
-# CSAT[i, s], CNP[i, s] (frac_nonpositive), the census steps CS[i, k], NCS[i], and the
-# per-layer census CDL[i, s, layer];
+# GL2[i, s], CLIP[i, s]; the steps in SS[i, k], NSS[i]), the census means over hidden
+# layers CD[i, s] (dead), CR[i, s] (revived), CSAT[i, s], CNP[i, s] (frac_nonpositive), the
+# census steps CS[i, k], NCS[i], and the per-layer census CDL[i, s, layer];
 # run.json values RJV[i, path] for the paths in RJKEYS.
 function load_all(    i, st) {
     LCOLS = "fan_in fan_out grad_w_log10 delta_log10 act_mean act_std frac_zero frac_dead_batch frac_saturated frac_preact_zero sign_coherence frac_update_zero"
@@ -147,7 +147,7 @@ function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum,
             SS[i, ++NSS[i]] = s
             LOSS[i, s] = f[c["loss"]]
             if (f[c["test_acc"]] != "") ACC[i, s] = f[c["test_acc"]]
-            GL2[i, s] = f[c["grad_l2"]]
+            if ("grad_l2" in c) GL2[i, s] = f[c["grad_l2"]]
             if ("clipped" in c) CLIP[i, s] = f[c["clipped"]]
         }
         close(path)
