@@ -1170,6 +1170,6 @@ function body_cures(    i, reach, RV, CV, p0, p1, r0, r1, rk, ck, g) {
 }
 function caption_cures(f) {
     if (f == "clipping") return "(a) Training loss and (b) the global gradient norm before clipping (grad_l2) at every step, log scales (x: step + 1), one line per run, colour = the clipping threshold C (off: no clipping). × marks a diverged run's last logged step: the step whose loss or gradient overflowed is not in steps.csv (run.json's diverged_at_step names it). The dashed lines in (b) are the thresholds. (c) The share of each C's runs that diverged (bars) and the final test accuracy of every run that did not (points, one per seed); the dotted line is chance."
-    if (f == "cures") return "(a) Test accuracy over training (squares: the final evaluation after the last step) and (b) the gradient norm before clipping at the logged steps (log y) of the deep relu networks; colour: the architecture (plain, residual), dashed: with the global gradient norm clipped. The headline gives the measured final test accuracies (run.json)."
+    if (f == "cures") return "(a) Test accuracy over training (squares: the final evaluation after the last step) and (b) the gradient norm before clipping at the logged steps (log y) of the deep relu networks; colour: the architecture (plain, residual), dashed: with the global gradient norm clipped. The key gives each net's measured final test accuracy (run.json), the headline the plain net's against the best one's."
     return "Figure " h(f) "."
 }
