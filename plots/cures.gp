@@ -1,5 +1,5 @@
-# Experiment 13: the cures in a deep relu network on Fashion-MNIST. (a) test accuracy over training and
-# (b) the gradient norm before clipping, one line per network: colour = plain or residual
+# Experiment 13: the cures in a deep relu network on Fashion-MNIST. (a) test accuracy over
+# training and (b) the gradient norm before clipping, one line per network: colour = plain or residual
 # (and the normalization, when the sweep has a norm axis), dashed = with gradient clipping.
 # The key and the headline state the measured final test accuracies.
 W = 1500; H = 600
