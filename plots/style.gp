@@ -108,6 +108,8 @@ magnitude(v) = v eq "" ? "n/a" : abs(real(v)) <= 1.5 ? sprintf("%.2g", 10 ** rea
 # of the CSV f (layers.csv, census.csv), as a string; "" when missing
 last_mean(f, col, hi) = system(sprintf("awk -v x=step -v y=%s %s -f scripts/figures-mean.awk '%s' 2>/dev/null | tail -n 1 | cut -d, -f2", \
     col, hi > 0 ? sprintf("-v hi=%d", hi) : "", f))
+# run_num(i, key): the first number called key in run i's run.json (summary.final_test_acc,
+# summary.steps_done, summary.diverged_at_step), as a string; "" when absent or null
+run_num(i, key) = system(sprintf("sed -n 's/.*\"%s\":[[:space:]]*\\([-0-9.eE+][-0-9.eE+]*\\).*/\\1/p' '%s' | head -n 1", key, run_file(i, "run.json")))
 # final_acc(i): run i's final test accuracy in % from its run.json summary ("" when absent)
-final_acc(i) = (fa_ = system(sprintf("sed -n 's/.*\"final_test_acc\":[[:space:]]*\\([-0-9.eE+]*\\).*/\\1/p' '%s' | head -n 1", run_file(i, "run.json"))), \
-    fa_ eq "" ? "" : sprintf("%.0f %%", 100 * real(fa_)))
+final_acc(i) = (fa_ = run_num(i, "final_test_acc"), fa_ eq "" ? "" : sprintf("%.0f %%", 100 * real(fa_)))

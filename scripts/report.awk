@@ -60,6 +60,7 @@ function claims_init() {
     CL["S8"] = "sigmoid is not zero-centred, so a unit's incoming weight gradients share a sign (zig-zag updates)"
     CL["S9"] = "sigmoid's output reads as a probability"
     CL["I1"] = "orthogonal init at criticality keeps the Jacobian spectrum concentrated (dynamical isometry); ReLU cannot"
+    CL["C1"] = "gradient clipping keeps an exploding network trainable"
 }
 function claim_html(c,    n, parts, i, k, s) {
     n = split(c, parts, /[ ,]+/)
@@ -97,10 +98,10 @@ function ini_load(path,    line, sec, key, val, last) {
 # ---- run data -------------------------------------------------------------------------------
 # For every finished point i (1..SW_n): OK[i] = 1, DEP[i] (hidden layers), V[i, step, layer,
 # column] for the layers.csv columns in LCOLS, STEPS i's logged steps ST[i, 1..NS[i]] with
-# LAST[i], the steps.csv loss/test_acc per step (LOSS[i, s], ACC[i, s], the steps in SS[i, k],
-# NSS[i]), the census means over hidden layers CD[i, s] (dead), CR[i, s] (revived),
-# CSAT[i, s], CNP[i, s] (frac_nonpositive), the census steps CS[i, k], NCS[i], and the
-# per-layer census CDL[i, s, layer];
+# LAST[i], the steps.csv loss/test_acc/grad_l2/clipped per step (LOSS[i, s], ACC[i, s],
+# GL2[i, s], CLIP[i, s]; the steps in SS[i, k], NSS[i]), the census means over hidden
+# layers CD[i, s] (dead), CR[i, s] (revived), CSAT[i, s], CNP[i, s] (frac_nonpositive), the
+# census steps CS[i, k], NCS[i], and the per-layer census CDL[i, s, layer];
 # run.json values RJV[i, path] for the paths in RJKEYS.
 function load_all(    i, st) {
     LCOLS = "fan_in fan_out grad_w_log10 delta_log10 act_mean act_std frac_zero frac_dead_batch frac_saturated frac_preact_zero sign_coherence frac_update_zero"
@@ -146,6 +147,8 @@ function load_run(i, rdir,    path, line, f, n, c, k, s, l, j, v, seen, cs, sum,
             SS[i, ++NSS[i]] = s
             LOSS[i, s] = f[c["loss"]]
             if (f[c["test_acc"]] != "") ACC[i, s] = f[c["test_acc"]]
+            if ("grad_l2" in c) GL2[i, s] = f[c["grad_l2"]]
+            if ("clipped" in c) CLIP[i, s] = f[c["clipped"]]
         }
         close(path)
     }
@@ -370,6 +373,8 @@ function body(    i, n, ok, fail, pend, secs) {
     else if (name == "fmnist_curves") body_fmnist()
     else if (name == "isometry") body_isometry()
     else if (name == "isometry-train") body_isometry_train()
+    else if (name == "clipping") body_clipping()
+    else if (name == "cures") body_cures()
     else body_generic()
     config_block()
 }
@@ -956,6 +961,7 @@ function body_theory_phase(    n, r, nc, b0, b05, b5, ni, k, nord, ng, xi) {
 # ---- captions ----------------------------------------------------------------------------------------------
 function caption(f) {
     if (f ~ /^isometry/) return caption_isometry(f)
+    if (f == "clipping" || f == "cures") return caption_cures(f)
     if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line. The panel titles give layer 1 / last hidden layer for each activation with its usual init. relu and leaky_relu nearly coincide: relu is the wide line underneath, leaky_relu the thin one on top, and their markers alternate (relu on odd layers, leaky_relu on even ones)."
     if (f == "grad_profile_train") return "The same profile at every logged training step (colour: step), each activation with its usual init. Whether the profile stays where it started shows if training repairs (or worsens) the gradient flow. Each panel has its own y axis (sigmoid's profile spans tens of decades, the others one or two); the panel titles give layer 1 / last hidden layer at the first and the last logged step, and the colour bar ends at the last logged step."
     if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer. relu (wide line) and leaky_relu (thin, on top) nearly coincide. The title gives layer 1's gradient at the largest depth (mean of log<sub>10</sub> over seeds)."
@@ -1062,5 +1068,108 @@ function caption_isometry(f) {
     if (f == "isometry_density") return "Density of log<sub>10</sub> σ, the singular values of the input–output Jacobian ∂h<sub>L</sub>/∂h<sub>1</sub> at initialisation (4 probe inputs pooled, width 128), a line per depth, one panel per network of Pennington et al.'s comparison. Isometry is all mass near 0. The share of σ that are exactly 0 (relu) is written in the panel; values more than ~15 decades below the largest σ are at the SVD's rounding floor. Each panel has its own x range: sigmoid's spectrum lies hundreds of decades below 1."
     if (f == "isometry_spread") return "Spread q90 − q10 of log<sub>10</sub> σ against depth for every network of the grid (solid σ<sub>w</sub><sup>2</sup> 1.05, dashed 2). Open points are lower bounds (the lower decile at the rounding floor, which also makes the Gaussian curves fall at depth 1000); relu's spread is infinite at every depth (exact zeros) and is drawn on the top line."
     if (f == "isometry-train") return "Fashion-MNIST test accuracy of the 200-layer networks after every epoch (the square: after the last), solid σ<sub>w</sub><sup>2</sup> 1.05, dashed 2; the dotted line is chance (10 %)."
+    return "Figure " h(f) "."
+}
+
+# ---- C1 and the cures (issue 11: experiments clipping and cures) -----------------------------
+# the largest logged grad_l2 of point i ("" when none); the share of its logged steps clipped
+function gl2_max(i,    k, g, m) {
+    m = ""
+    for (k = 1; k <= NSS[i]; k++) { g = GL2[i, SS[i, k]]; if (is_num(g) && (m == "" || g + 0 > m)) m = g + 0 }
+    return m
+}
+function clip_share(i,    k, n) {
+    n = 0
+    for (k = 1; k <= NSS[i]; k++) if (CLIP[i, SS[i, k]] == 1) n++
+    return NSS[i] ? n / NSS[i] : 0
+}
+# a gradient norm: 2 significant digits below 100, a power of ten above
+function gnorm(g) { return g == "" ? "n/a" : g + 0 < 100 ? sprintf("%.2g", g + 0) : p10(log(g + 0) / log(10)) }
+function c_name(c) { return c + 0 == 0 ? "off" : c }
+# per clipping threshold c: runs KN, diverged KD (their diverged_at_step in KST), the finished
+# runs' test accuracy KNA runs, KLO..KHI, mean KM, KCH of them below 15 %, the share of logged
+# steps clipped KSH (mean over runs), the largest logged gradient norm KG
+function clip_stats(c,    i, a, g) {
+    KN[c] = 0; KD[c] = 0; KST[c] = ""; KNA[c] = 0; KLO[c] = ""; KHI[c] = ""; KM[c] = 0; KCH[c] = 0; KSH[c] = 0; KG[c] = ""
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i] || arg(i, "clip-grad-norm") != c) continue
+        KN[c]++; KSH[c] += clip_share(i)
+        g = gl2_max(i); if (g != "" && (KG[c] == "" || g > KG[c])) KG[c] = g
+        if (STATUS[i] == "diverged") { KD[c]++; KST[c] = KST[c] (KST[c] == "" ? "" : ", ") RJV[i, "summary.diverged_at_step"]; continue }
+        a = test_acc(i); if (!is_num(a)) continue
+        a += 0; KNA[c]++; KM[c] += a
+        if (KLO[c] == "" || a < KLO[c]) KLO[c] = a
+        if (KHI[c] == "" || a > KHI[c]) KHI[c] = a
+        if (a < 0.15) KCH[c]++
+    }
+    if (KNA[c]) KM[c] /= KNA[c]
+    if (KN[c]) KSH[c] /= KN[c]
+}
+function acc_range(c) { return KNA[c] == 0 ? "n/a" : KLO[c] == KHI[c] ? pct(KLO[c]) : sprintf("%s–%s (mean %s)", pct(KLO[c]), pct(KHI[c]), pct(KM[c])) }
+function body_clipping(    CV, SD, nc, k, c, i, g0lo, g0hi, g, c0, best, tail) {
+    nc = split(values("clip-grad-norm"), CV, " ")
+    g0lo = ""; g0hi = ""
+    for (i = 1; i <= SW_n; i++) if (OK[i] && NSS[i] && SS[i, 1] == 0 && is_num(g = GL2[i, 0])) { g += 0; if (g0lo == "" || g < g0lo) g0lo = g; if (g0hi == "" || g > g0hi) g0hi = g }
+    print "<ul>"
+    li(sprintf("Every threshold C starts from the same %d initial networks (one per seed); their gradient norm at step 0 is %s–%s.", split(values("seed"), SD, " "), gnorm(g0lo), gnorm(g0hi)))
+    c0 = ""; best = ""
+    for (k = 1; k <= nc; k++) {
+        c = CV[k]; clip_stats(c)
+        if (c + 0 == 0) {
+            c0 = c
+            li(sprintf("Without clipping: %d of %d runs diverged (at step%s %s, from run.json: the first step whose loss or gradient was not finite; steps.csv does not log that step), the largest logged gradient norm %s%s.", \
+                KD[c], KN[c], KD[c] > 1 ? "s" : "", KD[c] ? KST[c] : "none", gnorm(KG[c]), KNA[c] ? sprintf("; the %s that did not diverge end%s at %s test accuracy", KNA[c] == 1 ? "one" : KNA[c] " runs", KNA[c] == 1 ? "s" : "", acc_range(c)) : ""))
+            continue
+        }
+        li(sprintf("C = %s: %d of %d runs diverged%s; test accuracy %s%s; the gradients were clipped on %s of the logged steps (the norm before clipping at most %s).", \
+            c, KD[c], KN[c], KD[c] ? " (at step" (KD[c] > 1 ? "s " : " ") KST[c] ")" : "", acc_range(c), KCH[c] ? sprintf(", %d of %d below 15 %% (chance: 10 %%)", KCH[c], KNA[c]) : "", pct(KSH[c]), gnorm(KG[c])))
+        if (KD[c] == 0 && KNA[c] && (best == "" || KM[c] > KM[best])) best = c
+    }
+    print "</ul>"
+    if (c0 == "" || !KN[c0]) return
+    tail = ""
+    for (k = 1; k <= nc; k++) { c = CV[k]; if (c + 0 > 0 && c != best && (KD[c] || KCH[c])) tail = tail (tail == "" ? "" : "; ") sprintf("at C = %s %s, %d of %d ended below 15 %% test accuracy", \
+        c, KD[c] ? sprintf("%d of %d runs diverged", KD[c], KN[c]) : "no run diverged", KCH[c], KNA[c]) }
+    if (tail != "") tail = " The threshold matters: " tail "."
+    if (KD[c0] < KN[c0] / 2) verdict("qualifies", sprintf("C1: only %d of %d runs diverged without clipping, so this configuration does not explode reliably; clipped, the best threshold (C = %s) ends at %s test accuracy.%s", KD[c0], KN[c0], best == "" ? "n/a" : best, best == "" ? "n/a" : acc_range(best), tail))
+    else if (best == "") verdict("contradicts", sprintf("C1: without clipping %d of %d runs diverged, and every clipping threshold tried also lost runs.%s", KD[c0], KN[c0], tail))
+    else if (KLO[best] >= 0.3) verdict("confirms", sprintf("C1 (Pascanu, Mikolov & Bengio 2013): without clipping %d of %d runs of this network diverge (gradient norm up to %s); with the gradient norm clipped to C = %s none of %d does and every run trains, to %s test accuracy (chance: 10 %%).%s", KD[c0], KN[c0], gnorm(KG[c0]), best, KN[best], acc_range(best), tail))
+    else verdict("qualifies", sprintf("C1: clipping to C = %s stops the divergence (%d of %d diverged without it, none with it), but the runs end at only %s test accuracy.%s", best, KD[c0], KN[c0], acc_range(best), tail))
+}
+# the cures: a net's name (plain or residual, the normalization when the sweep has that
+# axis, the clipping); the point of (residual r, clipping c, no normalization)
+function cures_arch(i,    r, nm) {
+    r = arg(i, "residual"); nm = arg(i, "norm")
+    return (r + 0 == 0 ? "plain" : "residual (blocks of " r ", α " arg(i, "residual-scale") ")") (nm == "" || nm == "none" ? "" : " + " nm " norm")
+}
+function cures_name(i) { return "<b>" h(cures_arch(i)) "</b>" (arg(i, "clip-grad-norm") + 0 > 0 ? ", clipped to " h(arg(i, "clip-grad-norm")) : ", no clipping") }
+function cures_pick(r, c) { return pick("residual=" r ",clip-grad-norm=" c (values("norm") == "" ? "" : ",norm=none")) }
+function cures_acc(i) { return i ? test_acc(i) + 0 : "" }
+function body_cures(    i, reach, RV, CV, p0, p1, r0, r1, rk, ck, g) {
+    print "<ul>"
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        reach = first_reach(i, 0.5)
+        li(sprintf("%s: test accuracy %s after %d steps (%s); gradient norm %s at step 0%s.", cures_name(i), pct(test_acc(i)), RJV[i, "summary.steps_done"], \
+            reach == "" ? "never 50 % at a logged evaluation" : "50 % first seen at step " reach, gnorm(GL2[i, 0]), \
+            arg(i, "clip-grad-norm") + 0 > 0 ? ", clipped on " pct(clip_share(i)) " of the logged steps" : STATUS[i] == "diverged" ? ", diverged at step " RJV[i, "summary.diverged_at_step"] : ""))
+    }
+    print "</ul>"
+    split(values("residual"), RV, " "); split(values("clip-grad-norm"), CV, " ")
+    rk = RV[1] + 0 == 0 ? RV[2] : RV[1]; ck = CV[1] + 0 == 0 ? CV[2] : CV[1]
+    p0 = cures_pick(0, 0); r0 = cures_pick(rk, 0); p1 = cures_pick(0, ck); r1 = cures_pick(rk, ck)
+    if (!p0 || !r0) return
+    g = GL2[p0, 0] + 0 > 0 ? sprintf(" (its gradient norm at step 0 is %s, ×%.2g the plain net's)", gnorm(GL2[r0, 0]), GL2[r0, 0] / GL2[p0, 0]) : ""
+    if (cures_acc(r0) >= cures_acc(p0) + 0.1)
+        verdict("confirms", sprintf("He et al. (2016) at depth %d: the residual net ends at %s test accuracy, the plain one at %s%s.", DEP[p0], pct(test_acc(r0)), pct(test_acc(p0)), \
+            p1 && r1 ? sprintf("; clipping moves them to %s and %s", pct(test_acc(r1)), pct(test_acc(p1))) : ""))
+    else if (r1 && p1 && cures_acc(r1) >= cures_acc(p0) + 0.1 && cures_acc(r1) >= cures_acc(p1))
+        verdict("qualifies", sprintf("Skip connections help here only together with clipping: the residual net alone ends at %s test accuracy%s, clipped to %s it reaches %s, the best of the four, against %s plain and %s plain with clipping.", \
+            pct(test_acc(r0)), g, h(ck), pct(test_acc(r1)), pct(test_acc(p0)), pct(test_acc(p1))))
+    else verdict("contradicts", sprintf("At this budget the residual nets do not beat the plain one: residual %s%s, plain %s%s.", pct(test_acc(r0)), r1 ? ", with clipping " pct(test_acc(r1)) : "", pct(test_acc(p0)), p1 ? ", with clipping " pct(test_acc(p1)) : ""))
+}
+function caption_cures(f) {
+    if (f == "clipping") return "(a) Training loss and (b) the global gradient norm before clipping (grad_l2) at every step, log scales (x: step + 1), one line per run, colour = the clipping threshold C (off: no clipping). × marks a diverged run's last logged step: the step whose loss or gradient overflowed is not in steps.csv (run.json's diverged_at_step names it). The dashed lines in (b) are the thresholds. (c) The share of each C's runs that diverged (bars) and the final test accuracy of every run that did not (points, one per seed); the dotted line is chance."
+    if (f == "cures") return "(a) Test accuracy over training (squares: the final evaluation after the last step) and (b) the gradient norm before clipping at the logged steps (log y) of the deep relu networks; colour: the architecture (plain, residual), dashed: with the global gradient norm clipped. The key gives each net's measured final test accuracy (run.json), the headline the plain net's against the best one's."
     return "Figure " h(f) "."
 }
