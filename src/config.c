@@ -73,7 +73,7 @@ static const Opt OPTS[] = {
      "residual blocks of K layers, h -> h + A*F(h) (0: plain; K divides depth - 1)", 0, 100000, 0, 0, 0, 0},
     {"residual-scale", O_REAL, F(residual_scale), "1", "A", "residual branch scale alpha", 0, BIG, 1, 0, 0, 0},
     {"norm", O_ENUM, F(norm), "none", "NAME",
-     "normalization between each hidden layer's dense output and activation: batch, layer",
+     "normalization between each hidden layer's dense output z and its activation (batch: per unit over the batch; layer: per sample over the units)",
      0, 0, 0, norm_lookup, norm_name, norm_valid_names},
     {"norm-eps", O_REAL, F(norm_eps), "1e-5", "E", "--norm: u = gamma (z - mu) / sqrt(var + E) + beta",
      0, BIG, 1, 0, 0, 0},
