@@ -31,15 +31,15 @@ def npy(step, name, l):
     return torch.tensor(np.load(os.path.join(run, "weights", "step-%d" % step, "%s%d.npy" % (name, l + 1))))
 
 
-def load(step, names):
-    d = os.path.join(run, "weights", "step-%d" % step)
-    n = len([f for f in os.listdir(d) if f.startswith("W")])
+nl = len([f for f in os.listdir(os.path.join(run, "weights", "step-0")) if f.startswith("W")])
+
+
+def load(step, names, n):
     return [[npy(step, k, i).requires_grad_() for k in names] for i in range(n)]
 
 
-params = load(0, ("W", "b"))
-nl = len(params)
-norms = load(0, ("gamma", "beta"))[: nl - 1] if norm != "none" else []
+params = load(0, ("W", "b"), nl)
+norms = load(0, ("gamma", "beta"), nl - 1) if norm != "none" else []
 if norm == "batch":
     running = [[npy(0, k, l) for k in ("running_mean", "running_var")] for l in range(nl - 1)]
 zs = []
@@ -124,7 +124,7 @@ def same(what, ref, q, tol=1e-12):
 
 with torch.no_grad():
     lr = float(st["lr"])
-    after = load(1, ("W", "b"))
+    after = load(1, ("W", "b"), nl)
     for l, ((W, b), (W1, b1)) in enumerate(zip(params, after), 1):
         for name, p, q in (("W", W, W1), ("b", b, b1)):
             same("layer %d %s after the step" % (l, name), p - lr * p.grad, q)
