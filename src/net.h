@@ -1,6 +1,7 @@
 /* The fully connected network: layout of its buffers, forward and backward passes.
  * Parameters, gradients and activations each live in one contiguous buffer with
- * per-layer views into it (llm.c style); of the activations only z is kept. Backprop keeps a power-of-two scale per layer
+ * per-layer views into it (llm.c style); of the activations only z (and with --norm the
+ * norm's output u and statistics) is kept. Backprop keeps a power-of-two scale per layer
  * (DESIGN.md §3): gradients are stored scaled by 2^-e2 and are exact beyond the dtype's
  * range; the optimiser applies the scale. */
 #ifndef GT_NET_H
@@ -32,7 +33,7 @@ typedef struct {
                 * the skip read; NULL elsewhere */
     int e2;          /* scale exponent of this layer's delta and gradients (last backward) */
     int e2n;         /* scale exponent of dgamma and dbeta (last backward) */
-    double delta_ss; /* sum over the batch of ||scaled dl/dz||^2 (last backward) */
+    double delta_ss; /* sum over the batch of ||scaled delta||^2 (last backward) */
     size_t n_sat;    /* entries with f'(u) < 0.01 max f' (last backward; 0 for the output) */
 } Layer;
 
@@ -115,16 +116,18 @@ const void *net_act(Net *n, int l, size_t m);
  * dbuf[0] to start backward. Returns NaN/Inf when the logits are not finite. */
 double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct, int want_delta);
 /* Called by net_backward, from the output layer down, as soon as layer l is done: its dW,
- * db, dgamma, dbeta, e2, e2n, n_sat (and delta_ss) are final and backward reads none of layer l's buffers
- * again, so the callee may reduce them and update W and b while they are still in cache. */
+ * db, dgamma, dbeta, e2, e2n, n_sat (and delta_ss) are final and backward reads none of
+ * layer l's buffers again, so the callee may reduce them and update W, b, gamma and beta
+ * while they are still in cache. */
 typedef void (*NetLayerDone)(void *ctx, Net *n, int l);
 /* During done(ctx, n, l): layer l's delta B * dL/dz (per sample dl/dz without batch norm),
- * (m, fan_out), stored scaled
- * like its gradients (true delta = value * 2^e2); the next layer down overwrites it. */
+ * (m, fan_out), stored scaled like its gradients (true delta = value * 2^e2); the next
+ * layer down overwrites it. */
 const void *net_delta(const Net *n, int l);
 
-/* Backward pass of the first m rows from dbuf[0]; fills dW, db, e2, n_sat, and delta_ss
- * when want_stats; calls done(ctx, n, l) for each layer when done is not NULL. */
+/* Backward pass of the first m rows from dbuf[0]; fills dW, db, dgamma, dbeta, e2, e2n,
+ * n_sat, and delta_ss when want_stats; calls done(ctx, n, l) for each layer when done is
+ * not NULL. */
 void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx);
 /* Sum of squares (in double) of layer l's stored dW and db, scaled by 2^-e2 as they are;
  * net_norm_grad_ss: of dgamma and dbeta, scaled by 2^-e2n (0 without norm). */

@@ -26,7 +26,7 @@ typedef struct {
     double sign_coherence;   /* mean over units of |sum_i sign(dW_ij)| / fan_in */
     double update_ratio;     /* ||dW applied|| / ||W|| */
     double frac_update_zero; /* entries of W whose applied update was exactly 0 */
-    double resid_ratio;      /* residual block's last layer: ||alpha f(z)|| / ||h in||
+    double resid_ratio;      /* residual block's last layer: ||alpha f(u)|| / ||h in||
                               * over the batch (how much the block changes its input);
                               * NaN on other layers */
 } LayerStats;
