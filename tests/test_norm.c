@@ -1,7 +1,8 @@
 /* Normalization layers (--norm batch|layer): the net's gradients of W, b, gamma and beta
  * against central differences (float64), plain and inside residual blocks, for every
  * activation and both losses; batch norm's running statistics and layer norm's forward
- * pass against hand computations; the optimiser trains gamma and beta. */
+ * pass against hand computations; the fused step against the unfused one; float32 against
+ * float64. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 
 #include "net.h"
 #include "optim.h"
+#include "probe.h"
 #include "testutil.h"
 
 #define IN 4
@@ -28,10 +30,10 @@ typedef struct {
 } Fixture;
 
 /* A small net with random weights, biases, gamma, beta and inputs, all from one seed. */
-static void make(Fixture *f, NormKind norm, ActKind act, long depth, size_t width,
-                 size_t batch, long resid_k, double alpha, uint64_t seed)
+static void make_dt(Fixture *f, Dtype dt, NormKind norm, ActKind act, long depth,
+                    size_t width, size_t batch, long resid_k, double alpha, uint64_t seed)
 {
-    NetSpec s = {.dtype = DT_F64, .in_dim = IN, .width = width, .out_dim = OUT,
+    NetSpec s = {.dtype = dt, .in_dim = IN, .width = width, .out_dim = OUT,
                  .batch = batch, .depth = depth, .act = act,
                  .ap = {.alpha = 0.01, .relu_grad_at_zero = 0}, .resid_k = resid_k,
                  .resid_scale = alpha, .norm = norm, .norm_eps = 1e-5};
@@ -44,9 +46,9 @@ static void make(Fixture *f, NormKind norm, ActKind act, long depth, size_t widt
         assert_non_null(L->gamma);
         for (size_t j = 0; j < width; j++) {
             /* the initial values, then away from them so every term of backward counts */
-            assert_true(((double *)L->gamma)[j] == 1.0 && ((double *)L->beta)[j] == 0.0);
-            ((double *)L->gamma)[j] = 1 + 0.3 * rng_normal(&f->r);
-            ((double *)L->beta)[j] = 0.2 * rng_normal(&f->r);
+            assert_true(dtype_get(dt, L->gamma, j) == 1.0 && dtype_get(dt, L->beta, j) == 0.0);
+            dtype_set(dt, L->gamma, j, 1 + 0.3 * rng_normal(&f->r));
+            dtype_set(dt, L->beta, j, 0.2 * rng_normal(&f->r));
         }
     }
     assert_null(f->net.layers[f->net.nlayers - 1].gamma); /* the output layer has none */
@@ -58,6 +60,12 @@ static void make(Fixture *f, NormKind norm, ActKind act, long depth, size_t widt
     for (size_t i = 0; i < batch * IN; i++) f->d.x[i] = rng_normal(&f->r);
     for (size_t i = 0; i < batch; i++) f->y[i] = (int32_t)rng_below(&f->r, OUT);
     net_load_input(&f->net, &f->d, NULL, 0, batch);
+}
+
+static void make(Fixture *f, NormKind norm, ActKind act, long depth, size_t width,
+                 size_t batch, long resid_k, double alpha, uint64_t seed)
+{
+    make_dt(f, DT_F64, norm, act, depth, width, batch, resid_k, alpha, seed);
 }
 
 static void unmake(Fixture *f)
@@ -250,6 +258,101 @@ static void test_layer_forward(void **state)
     unmake(&f);
 }
 
+typedef struct {
+    Optim *o;
+    LayerStats *st;
+    double *scratch;
+} DoneCtx;
+
+static void layer_done(void *ctx, Net *n, int l)
+{
+    const DoneCtx *c = ctx;
+    probe_layer_done(n, l, n->batch, c->st, c->scratch);
+    optim_layer(c->o, n, l, &c->st[l]);
+}
+
+/* The fused step (probes and update of each layer as backward finishes it) gives the bits
+ * of backward, then probes, then the update, over three momentum steps: backward reads
+ * gamma and beta of layer l - 1 before layer l - 1 is updated. */
+static void test_fused_step(void **state)
+{
+    (void)state;
+    for (int norm = NORM_BATCH; norm <= NORM_LAYER; norm++)
+        for (long K = 0; K <= 1; K++) {
+            Fixture f[2];
+            Optim o[2];
+            LayerStats st[2][6];
+            double scratch[6 * 8];
+            GtErr e;
+            for (int k = 0; k < 2; k++) {
+                make_dt(&f[k], DT_F32, (NormKind)norm, ACT_TANH, 5, 8, 6, K, 1.0, 5);
+                assert_int_equal(optim_create(&o[k], &f[k].net, OPT_MOMENTUM, 0.1, 0.9, &e), GT_OK);
+            }
+            for (int s = 0; s < 3; s++)
+                for (int k = 0; k < 2; k++) {
+                    Net *n = &f[k].net;
+                    net_forward(n, 6);
+                    net_loss(n, LOSS_XENT, f[k].y, 6, NULL, 1);
+                    if (k == 0) {
+                        DoneCtx c = {&o[0], st[0], scratch};
+                        optim_begin(&o[0]);
+                        net_backward(n, 6, 1, layer_done, &c);
+                    } else {
+                        net_backward(n, 6, 1, NULL, NULL);
+                        probe_layers(n, 6, st[1], scratch);
+                        optim_step(&o[1], n, st[1]);
+                    }
+                }
+            Net *a = &f[0].net, *b = &f[1].net;
+            assert_memory_equal(a->params, b->params, a->nparams * sizeof(float));
+            assert_memory_equal(a->running, b->running, a->nrunning * sizeof(float));
+            for (int l = 0; l < a->nlayers; l++) {
+                assert_true(st[0][l].has_norm == (l + 1 < a->nlayers));
+                assert_true(xnorm_value(st[0][l].grad_w) == xnorm_value(st[1][l].grad_w));
+                if (st[0][l].has_norm) {
+                    assert_true(xnorm_value(st[0][l].grad_gamma) > 0);
+                    assert_true(xnorm_value(st[0][l].grad_gamma) == xnorm_value(st[1][l].grad_gamma));
+                    assert_true(xnorm_value(st[0][l].grad_beta) == xnorm_value(st[1][l].grad_beta));
+                }
+            }
+            for (int k = 0; k < 2; k++) {
+                optim_free(&o[k]);
+                unmake(&f[k]);
+            }
+        }
+}
+
+/* float32 nets with norm keep their gradients within float32's rounding of float64's. */
+static void test_float32(void **state)
+{
+    (void)state;
+    for (int norm = NORM_BATCH; norm <= NORM_LAYER; norm++) {
+        Fixture f[2];
+        LayerStats st[2][8];
+        double scratch[6 * 8];
+        for (int k = 0; k < 2; k++) {
+            make_dt(&f[k], k ? DT_F64 : DT_F32, (NormKind)norm, ACT_SIGMOID, 7, 8, 8, 0, 0, 21);
+            Net *n = &f[k].net;
+            net_forward(n, 8);
+            net_loss(n, LOSS_XENT, f[k].y, 8, NULL, 1);
+            net_backward(n, 8, 1, NULL, NULL);
+            probe_layers(n, 8, st[k], scratch);
+        }
+        for (int l = 0; l < 8; l++) {
+            double w32 = xnorm_value(st[0][l].grad_w), w64 = xnorm_value(st[1][l].grad_w);
+            assert_true(w64 > 1e-6 && fabs(w32 - w64) <= 1e-4 * w64);
+            double d32 = xnorm_value(st[0][l].delta), d64 = xnorm_value(st[1][l].delta);
+            assert_true(fabs(d32 - d64) <= 1e-4 * d64);
+            if (l == 7) continue;
+            double g32 = xnorm_value(st[0][l].grad_gamma), g64 = xnorm_value(st[1][l].grad_gamma);
+            assert_true(g64 > 1e-6 && fabs(g32 - g64) <= 1e-4 * g64);
+            double b32 = xnorm_value(st[0][l].grad_beta), b64 = xnorm_value(st[1][l].grad_beta);
+            assert_true(b64 > 1e-6 && fabs(b32 - b64) <= 1e-4 * b64);
+        }
+        for (int k = 0; k < 2; k++) unmake(&f[k]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +360,8 @@ int main(void)
         cmocka_unit_test(test_gradcheck_norm_residual),
         cmocka_unit_test(test_running_stats),
         cmocka_unit_test(test_layer_forward),
+        cmocka_unit_test(test_fused_step),
+        cmocka_unit_test(test_float32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
