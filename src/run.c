@@ -208,8 +208,9 @@ int run_checkpoint_config(Config *c, const char *dir, GtErr *e)
 
 /* The checkpoint's payload, in this order: the next step, the seconds run so far, the
  * traces' byte offsets, the shuffle stream, the epoch's sample order, the parameters (with
- * norm gamma and beta), batch norm's running statistics, the optimiser's step count and state, the census's memory of dead units. Everything as raw
- * bytes, so floats come back bit for bit. */
+ * norm gamma and beta), batch norm's running statistics, the optimiser's step count and
+ * state, the census's memory of dead units. Everything as raw bytes, so floats come back
+ * bit for bit. */
 static size_t optim_state_bytes(const Run *r)
 {
     size_t copies = r->opt.kind == OPT_ADAM ? 2 : r->opt.kind == OPT_MOMENTUM ? 1 : 0;
