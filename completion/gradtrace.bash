@@ -1,11 +1,11 @@
 # bash completion for gradtrace(1): subcommands, each subcommand's long options (the lists
 # below are those of `gradtrace SUB --help`; tests/install/run checks that they agree), the
-# enumerated values of --activation, --init, --optimizer, --loss, --dtype, census --inputs
+# enumerated values of --activation, --init, --optimizer, --loss, --norm, --dtype, census --inputs
 # and --bias, --data specs (csv:, idx: and fashion-mnist: followed by a file or directory),
 # FILE.ini for sweep, and for plot its --kind and --y values and run or sweep directories. Installed as share/bash-completion/completions/gradtrace.
 
 _gradtrace_opts_run='--depth --width --activation --alpha --relu-grad-at-zero --init
-  --residual --residual-scale --clip-grad-norm
+  --residual --residual-scale --norm --norm-eps --clip-grad-norm
   --sigma-w2 --sigma-b2 --data --test-csv --normalize --input-dim --classes --train-size
   --test-size --eval-every --loss --optimizer --lr --momentum --batch --steps --epochs --dtype
   --seed --threads --every --census-every --probe-size --jacobian-every --jacobian-samples
@@ -78,6 +78,7 @@ _gradtrace()
             --init) COMPREPLY=($(compgen -W "$inits" -- "$cur")) ;;
             --optimizer) COMPREPLY=($(compgen -W 'sgd momentum adam' -- "$cur")) ;;
             --loss) COMPREPLY=($(compgen -W 'xent mse' -- "$cur")) ;;
+            --norm) COMPREPLY=($(compgen -W 'none batch layer' -- "$cur")) ;;
             --dtype) COMPREPLY=($(compgen -W 'float32 float64' -- "$cur")) ;;
             --progress) COMPREPLY=($(compgen -W 'auto lines off' -- "$cur")) ;;
             --bias) COMPREPLY=($(compgen -W 'on off' -- "$cur")) ;;

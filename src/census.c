@@ -68,14 +68,14 @@ int census_measure(Census *c, Net *n, CensusRow *rows)
     for (size_t first = 0; first < c->size; first += n->batch) {
         size_t m = c->size - first < n->batch ? c->size - first : n->batch;
         net_load_input(n, c->data, c->idx + first, 0, m);
-        net_forward(n, m);
+        net_forward_eval(n, m); /* batch norm: running statistics, samples on their own */
         for (int l = 0; l < c->layers; l++) {
             const Layer *L = &n->layers[l];
             const void *out = net_act(n, l, m);
             size_t o = (size_t)l * W;
             for (size_t i = 0; i < m; i++)
                 for (size_t j = 0; j < W; j++) {
-                    double z = dtype_get(n->dtype, L->z, i * W + j);
+                    double z = dtype_get(n->dtype, L->u, i * W + j); /* f's input */
                     double a = dtype_get(n->dtype, out, i * W + j);
                     c->alive[o + j] |= !act_is_dead(&n->dead, z);
                     c->positive[o + j] |= z > 0;

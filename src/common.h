@@ -34,6 +34,13 @@ static inline double dtype_get(Dtype d, const void *p, size_t i)
     return d == DT_F32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
 }
 
+/* Stores v, rounded to the buffer's type, as element i (off the hot path). */
+static inline void dtype_set(Dtype d, void *p, size_t i, double v)
+{
+    if (d == DT_F32) ((float *)p)[i] = (float)v;
+    else ((double *)p)[i] = v;
+}
+
 static inline size_t dtype_size(Dtype d) { return d == DT_F32 ? sizeof(float) : sizeof(double); }
 
 /* Hot loops are compiled for AVX-512, AVX2 and the baseline and the loader picks one for

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "norm.h"
 #include "suggest.h"
 
 typedef enum { O_LONG, O_REAL, O_ENUM, O_STR, O_FLAG, O_STEPS } OptType;
@@ -71,6 +72,11 @@ static const Opt OPTS[] = {
     {"residual", O_LONG, F(residual), "0", "K",
      "residual blocks of K layers, h -> h + A*F(h) (0: plain; K divides depth - 1)", 0, 100000, 0, 0, 0, 0},
     {"residual-scale", O_REAL, F(residual_scale), "1", "A", "residual branch scale alpha", 0, BIG, 1, 0, 0, 0},
+    {"norm", O_ENUM, F(norm), "none", "NAME",
+     "normalization between each hidden layer's dense output z and its activation (batch: per unit over the batch; layer: per sample over the units)",
+     0, 0, 0, norm_lookup, norm_name, norm_valid_names},
+    {"norm-eps", O_REAL, F(norm_eps), "1e-5", "E", "--norm: u = gamma (z - mu) / sqrt(var + E) + beta",
+     0, BIG, 1, 0, 0, 0},
     {"clip-grad-norm", O_REAL, F(clip_grad_norm), "0", "C",
      "clip the global gradient L2 norm to C before the update (0: off)", 0, BIG, 0, 0, 0, 0},
     {"sigma-w2", O_REAL, F(sigma_w2), "1", "S", "gaussian init: W ~ N(0, S/fan_in); orthogonal: W = sqrt(S) Q", 0, BIG, 1, 0, 0, 0},
@@ -300,6 +306,12 @@ int config_validate(const Config *c, GtErr *e)
                        "multiple of %ld (hidden layer 1 is outside the blocks); nearest valid "
                        "depths %ld and %ld", c->residual, c->depth, c->residual, lo, hi);
     }
+    if (c->norm != NORM_NONE && c->jacobian_every)
+        return gt_fail(e, GT_EINPUT, "--jacobian-every with --norm %s: the Jacobian probe "
+                       "does not cover normalization layers; drop one of them", norm_name(c->norm));
+    if (c->norm == NORM_BATCH && c->batch < 2)
+        return gt_fail(e, GT_EINPUT, "--norm batch with --batch %ld: batch statistics need at "
+                       "least 2 samples; use --batch 2 or more, or --norm layer", c->batch);
     if (c->test_csv[0] && strncmp(c->data, "csv:", 4) != 0)
         return gt_fail(e, GT_EINPUT, "--test-csv: only used with --data csv:PATH (data is %s)",
                        c->data);

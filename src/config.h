@@ -24,6 +24,8 @@ typedef struct {
     long residual;            /* layers per residual block (0: plain) */
     double residual_scale;    /* alpha: a block maps h to h + alpha * F(h) */
     double clip_grad_norm;    /* clip the global gradient norm to this (0: off) */
+    int norm;                 /* NormKind: normalization of every hidden layer */
+    double norm_eps;
     char *data, *test_csv, *out;
     int normalize, histograms, force;
     long input_dim, classes, train_size, test_size, eval_every;

@@ -89,7 +89,7 @@ void hist_write(const Hist *h, Net *n, long step, CsvFile *f)
     for (int l = 0; l < n->nlayers; l++) {
         const Layer *L = &n->layers[l];
         size_t len = h->m * L->fan_out;
-        bin(&b, n->dtype, L->z, len, 0, 0);
+        bin(&b, n->dtype, L->u, len, 0, 0); /* the activation's input */
         emit(f, step, l + 1, "preact", &b);
         if (l + 1 < n->nlayers) {
             bin(&b, n->dtype, net_act(n, l, h->m), len, 0, 0);

@@ -18,6 +18,8 @@ static size_t mul_add(size_t a, size_t b, size_t c)
     return a * b + c;
 }
 
+static size_t maxw_of(const NetSpec *s) { return s->out_dim > s->width ? s->out_dim : s->width; }
+
 /* net_is_stream before the net exists. */
 static int spec_is_stream(const NetSpec *s, long l)
 {
@@ -26,32 +28,41 @@ static int spec_is_stream(const NetSpec *s, long l)
 
 /* Element counts of the buffers; returns 0 on overflow. Walks the layers exactly as
  * net_create lays them out. */
-static int layout_sizes(const NetSpec *s, size_t *np, size_t *na, size_t *nd)
+static int layout_sizes(const NetSpec *s, size_t *np, size_t *na, size_t *nd, size_t *nr)
 {
-    size_t p = 0, a = round_up(mul_add(s->batch, s->in_dim, 0));
-    size_t fi = s->in_dim, maxw = s->out_dim > s->width ? s->out_dim : s->width;
+    size_t p = 0, a = round_up(mul_add(s->batch, s->in_dim, 0)), r = 0;
+    size_t fi = s->in_dim, maxw = maxw_of(s);
     for (long l = 0; l <= s->depth; l++) {
         size_t fo = l == s->depth ? s->out_dim : s->width;
         p = round_up(mul_add(fi, fo, p));
         p = round_up(mul_add(fo, 1, p));
         a = round_up(mul_add(s->batch, fo, a)); /* z */
         if (spec_is_stream(s, l)) a = round_up(mul_add(s->batch, fo, a)); /* h */
-        if (p == SIZE_MAX || a == SIZE_MAX) return 0;
+        if (s->norm != NORM_NONE && l < s->depth) {
+            size_t st = norm_stat_len(s->norm, s->batch, fo);
+            p = round_up(mul_add(fo, 2, p));                   /* gamma, beta */
+            a = round_up(mul_add(s->batch, fo, a));            /* u */
+            a = round_up(mul_add(st, 2, a));                   /* mu, rstd */
+            if (s->norm == NORM_BATCH) r = mul_add(fo, 2, r); /* running mean, var */
+        }
+        if (p == SIZE_MAX || a == SIZE_MAX || r == SIZE_MAX) return 0;
         fi = fo;
     }
     *np = p;
     *na = a;
+    *nr = r;
     *nd = round_up(mul_add(s->batch, maxw, 0));
     return *nd != SIZE_MAX;
 }
 
 size_t net_bytes(const NetSpec *s)
 {
-    size_t np, na, nd;
-    if (!layout_sizes(s, &np, &na, &nd)) return SIZE_MAX;
-    /* params, grads, acts, dbuf, abuf (and gbuf when residual) */
-    size_t elems = mul_add(np, 2, mul_add(nd, s->resid_k > 0 ? 5 : 4, na));
+    size_t np, na, nd, nr;
+    if (!layout_sizes(s, &np, &na, &nd, &nr)) return SIZE_MAX;
+    /* params, grads, acts, dbuf, abuf (and gbuf when residual, running with batch norm) */
+    size_t elems = mul_add(np, 2, mul_add(nd, s->resid_k > 0 ? 5 : 4, mul_add(nr, 1, na)));
     size_t bytes = mul_add(elems, dtype_size(s->dtype), 0);
+    if (s->norm != NORM_NONE) bytes = mul_add(2 * sizeof(double), maxw_of(s), bytes);
     return mul_add((size_t)s->depth + 1, sizeof(Layer), bytes);
 }
 
@@ -62,6 +73,8 @@ void net_free(Net *n)
     free(n->grads);
     free(n->acts);
     free(n->dbuf[0]);
+    free(n->running);
+    free(n->norm_acc);
     memset(n, 0, sizeof *n);
 }
 
@@ -77,8 +90,8 @@ static void *alloc_zero(size_t elems, size_t esz)
 int net_create(Net *n, const NetSpec *s, GtErr *e)
 {
     memset(n, 0, sizeof *n);
-    size_t np, na, nd;
-    if (!layout_sizes(s, &np, &na, &nd))
+    size_t np, na, nd, nr;
+    if (!layout_sizes(s, &np, &na, &nd, &nr))
         return gt_fail(e, GT_EINPUT, "network too large: its size overflows the address space");
     size_t esz = dtype_size(s->dtype);
     n->dtype = s->dtype;
@@ -86,7 +99,7 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     n->batch = s->batch;
     n->in_dim = s->in_dim;
     n->out_dim = s->out_dim;
-    n->max_width = s->out_dim > s->width ? s->out_dim : s->width;
+    n->max_width = maxw_of(s);
     n->act = act_get(s->act);
     n->ap = s->ap;
     n->sat_thr = 0.01 * n->act->max_df(&s->ap);
@@ -99,7 +112,13 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     n->resid_k = (int)s->resid_k;
     n->resid_scale = s->resid_scale;
     n->dbuf[0] = alloc_zero((s->resid_k > 0 ? 5 : 4) * nd, esz);
-    if (!n->layers || !n->params || !n->grads || !n->acts || !n->dbuf[0]) {
+    n->norm = s->norm;
+    n->norm_eps = s->norm_eps;
+    n->nrunning = nr;
+    if (nr) n->running = alloc_zero(nr, esz);
+    if (s->norm != NORM_NONE) n->norm_acc = alloc_zero(2 * n->max_width, sizeof(double));
+    if (!n->layers || !n->params || !n->grads || !n->acts || !n->dbuf[0] ||
+        (nr && !n->running) || (s->norm != NORM_NONE && !n->norm_acc)) {
         net_free(n);
         return gt_fail(e, GT_ESYS, "out of memory allocating the network (%zu bytes)", net_bytes(s));
     }
@@ -109,7 +128,7 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     if (s->resid_k > 0) n->gbuf = (char *)n->dbuf[0] + 4 * nd * esz;
     n->abuf_layer[0] = n->abuf_layer[1] = -1;
     n->x = n->acts;
-    size_t p = 0, a = round_up(s->batch * s->in_dim), fi = s->in_dim;
+    size_t p = 0, a = round_up(s->batch * s->in_dim), r = 0, fi = s->in_dim;
     for (int l = 0; l < n->nlayers; l++) {
         Layer *L = &n->layers[l];
         size_t fo = l + 1 == n->nlayers ? s->out_dim : s->width;
@@ -121,11 +140,29 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
         L->b = (char *)n->params + p * esz;
         L->db = (char *)n->grads + p * esz;
         p = round_up(p + fo);
-        L->z = (char *)n->acts + a * esz;
+        L->z = L->u = (char *)n->acts + a * esz;
         a = round_up(a + s->batch * fo);
         if (spec_is_stream(s, l)) {
             L->h = (char *)n->acts + a * esz;
             a = round_up(a + s->batch * fo);
+        }
+        if (s->norm != NORM_NONE && l + 1 < n->nlayers) {
+            size_t st = norm_stat_len(s->norm, s->batch, fo);
+            L->gamma = (char *)n->params + p * esz;
+            L->dgamma = (char *)n->grads + p * esz;
+            L->beta = (char *)n->params + (p + fo) * esz;
+            L->dbeta = (char *)n->grads + (p + fo) * esz;
+            p = round_up(p + 2 * fo);
+            L->u = (char *)n->acts + a * esz;
+            a = round_up(a + s->batch * fo);
+            L->mu = (char *)n->acts + a * esz;
+            L->rstd = (char *)n->acts + (a + st) * esz;
+            a = round_up(a + 2 * st);
+            if (s->norm == NORM_BATCH) {
+                L->run_mean = (char *)n->running + r * esz;
+                L->run_var = (char *)n->running + (r + fo) * esz;
+                r += 2 * fo;
+            }
         }
         fi = fo;
     }
@@ -159,7 +196,28 @@ int net_init_params(Net *n, InitKind k, double sigma_w2, double sigma_b2, Rng *r
         }
     }
     free(tmp);
+    for (int l = 0; l < n->nlayers; l++) { /* gamma = 1, beta = 0; running mean 0, var 1 */
+        const Layer *L = &n->layers[l];
+        for (size_t j = 0; L->gamma && j < L->fan_out; j++) {
+            dtype_set(n->dtype, L->gamma, j, 1.0);
+            dtype_set(n->dtype, L->beta, j, 0.0);
+        }
+        for (size_t j = 0; L->run_mean && j < L->fan_out; j++) {
+            dtype_set(n->dtype, L->run_mean, j, 0.0);
+            dtype_set(n->dtype, L->run_var, j, 1.0);
+        }
+    }
     return GT_OK;
+}
+
+NormView net_norm_view(const Net *n, int l)
+{
+    const Layer *L = &n->layers[l];
+    NormView v = {
+        .kind = n->norm, .eps = n->norm_eps, .gamma = L->gamma, .beta = L->beta, .mu = L->mu,
+        .rstd = L->rstd, .run_mean = L->run_mean, .run_var = L->run_var, .acc = n->norm_acc,
+    };
+    return v;
 }
 
 #define T float
@@ -192,17 +250,20 @@ void net_load_input(Net *n, const Dataset *d, const uint32_t *idx, size_t first,
     else load_input_d(n, d, idx, first, m);
 }
 
-void net_forward(Net *n, size_t m)
+static void forward(Net *n, size_t m, int train)
 {
     if (n->resid_k) {
-        if (n->dtype == DT_F32) forward_resid_s(n, m);
-        else forward_resid_d(n, m);
+        if (n->dtype == DT_F32) forward_resid_s(n, m, train);
+        else forward_resid_d(n, m, train);
     } else if (n->dtype == DT_F32) {
-        forward_s(n, m);
+        forward_s(n, m, train);
     } else {
-        forward_d(n, m);
+        forward_d(n, m, train);
     }
 }
+
+void net_forward(Net *n, size_t m) { forward(n, m, 1); }
+void net_forward_eval(Net *n, size_t m) { forward(n, m, 0); }
 
 const void *net_act(Net *n, int l, size_t m)
 {
@@ -210,8 +271,8 @@ const void *net_act(Net *n, int l, size_t m)
     if (l + 1 == n->nlayers) return L->z;
     int k = l % 2;
     if (n->abuf_layer[k] != l || n->abuf_rows[k] != m) {
-        if (n->dtype == DT_F32) n->act->fwd_s(L->z, n->abuf[k], m * L->fan_out, &n->ap);
-        else n->act->fwd_d(L->z, n->abuf[k], m * L->fan_out, &n->ap);
+        if (n->dtype == DT_F32) n->act->fwd_s(L->u, n->abuf[k], m * L->fan_out, &n->ap);
+        else n->act->fwd_d(L->u, n->abuf[k], m * L->fan_out, &n->ap);
         n->abuf_layer[k] = l;
         n->abuf_rows[k] = m;
     }
@@ -248,17 +309,28 @@ double net_grad_ss(const Net *n, int l)
                               : sumsq_d(L->dW, nw) + sumsq_d(L->db, L->fan_out);
 }
 
+double net_norm_grad_ss(const Net *n, int l)
+{
+    const Layer *L = &n->layers[l];
+    if (!L->dgamma) return 0;
+    return n->dtype == DT_F32 ? sumsq_s(L->dgamma, L->fan_out) + sumsq_s(L->dbeta, L->fan_out)
+                              : sumsq_d(L->dgamma, L->fan_out) + sumsq_d(L->dbeta, L->fan_out);
+}
+
+static void scal(Dtype dt, size_t len, double c, void *v)
+{
+    if (!v) return;
+    if (dt == DT_F32) cblas_sscal((int)len, (float)c, v, 1);
+    else cblas_dscal((int)len, c, v, 1);
+}
+
 void net_grad_mul(Net *n, double c)
 {
     for (int l = 0; l < n->nlayers; l++) {
         Layer *L = &n->layers[l];
-        int nw = (int)(L->fan_in * L->fan_out), nb = (int)L->fan_out;
-        if (n->dtype == DT_F32) {
-            cblas_sscal(nw, (float)c, L->dW, 1);
-            cblas_sscal(nb, (float)c, L->db, 1);
-        } else {
-            cblas_dscal(nw, c, L->dW, 1);
-            cblas_dscal(nb, c, L->db, 1);
-        }
+        scal(n->dtype, L->fan_in * L->fan_out, c, L->dW);
+        scal(n->dtype, L->fan_out, c, L->db);
+        scal(n->dtype, L->fan_out, c, L->dgamma);
+        scal(n->dtype, L->fan_out, c, L->dbeta);
     }
 }

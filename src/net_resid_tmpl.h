@@ -2,7 +2,7 @@
  * dtype; included by net_tmpl.h after the plain passes, whose helpers it shares. The plain
  * passes stay as they are, so plain traces keep their bits and their speed. */
 
-static void SFX(forward_resid)(Net *n, size_t m)
+static void SFX(forward_resid)(Net *n, size_t m, int train)
 {
     const T *in = n->x;
     const T alpha = (T)n->resid_scale;
@@ -16,6 +16,7 @@ static void SFX(forward_resid)(Net *n, size_t m)
         GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)fo, (int)fi, 1, in,
              (int)fi, L->W, (int)fo, 1, z, (int)fo);
         if (l + 1 == n->nlayers) break;
+        SFX(norm_fwd)(n, l, m, train);
         const T *a = net_act(n, l, m);
         if (!L->h) {
             in = a;
@@ -97,15 +98,9 @@ static void SFX(backward_resid)(Net *n, size_t m, int want_stats, NetLayerDone d
                      (int)fo, L->W, (int)fo, 0, dn, (int)fi);
                 ain = n->abuf[k];
             }
-            /* f' of layer l - 1, and its outputs a = f(z) for dW (inner layers) and probes */
-            if (n->abuf_layer[k] == l - 1 && n->abuf_rows[k] == m) {
-                P->n_sat = n->act->SFX(bwd)(P->z, dn, plen, &n->ap, n->sat_thr);
-            } else {
-                P->n_sat = n->act->SFX(fwd_bwd)(P->z, n->abuf[k], dn, plen, &n->ap,
-                                                n->sat_thr);
-                n->abuf_layer[k] = l - 1;
-                n->abuf_rows[k] = m;
-            }
+            /* f' (and norm) of layer l - 1, and its outputs a = f(u) for dW (inner layers)
+             * and probes */
+            SFX(act_norm_bwd)(n, l, dn, m, P->h ? e2g : e2);
         }
         GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)m,
              (T)(1.0 / (double)m), ain, (int)fi, d, (int)fo, 0, L->dW, (int)fo);

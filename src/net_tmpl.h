@@ -11,7 +11,37 @@ static void SFX(load_input)(Net *n, const Dataset *d, const uint32_t *idx, size_
     }
 }
 
-static void SFX(forward)(Net *n, size_t m)
+/* Layer l's norm (when it has one) from z into u; see net_forward for train. */
+static void SFX(norm_fwd)(const Net *n, int l, size_t m, int train)
+{
+    const Layer *L = &n->layers[l];
+    if (!L->gamma) return;
+    NormView v = net_norm_view(n, l);
+    norm_forward(n->dtype, &v, L->z, L->u, m, L->fan_out, train);
+}
+
+/* dn = dL/da of hidden layer P = l - 1 (scale 2^e) becomes dL/du (f'(u)), and with norm
+ * dL/dz; P's outputs a = f(u) are left in abuf[(l - 1) % 2] for dW and the probes. */
+static void SFX(act_norm_bwd)(Net *n, int l, T *dn, size_t m, int e)
+{
+    Layer *P = &n->layers[l - 1];
+    int k = (l - 1) % 2;
+    size_t len = m * P->fan_out;
+    if (n->abuf_layer[k] == l - 1 && n->abuf_rows[k] == m) {
+        P->n_sat = n->act->SFX(bwd)(P->u, dn, len, &n->ap, n->sat_thr);
+    } else {
+        P->n_sat = n->act->SFX(fwd_bwd)(P->u, n->abuf[k], dn, len, &n->ap, n->sat_thr);
+        n->abuf_layer[k] = l - 1;
+        n->abuf_rows[k] = m;
+    }
+    if (P->gamma) {
+        NormView v = net_norm_view(n, l - 1);
+        norm_backward(n->dtype, &v, P->z, dn, m, P->fan_out, P->dgamma, P->dbeta);
+        P->e2n = e;
+    }
+}
+
+static void SFX(forward)(Net *n, size_t m, int train)
 {
     const T *in = n->x;
     n->abuf_layer[0] = n->abuf_layer[1] = -1; /* every z changes */
@@ -22,7 +52,8 @@ static void SFX(forward)(Net *n, size_t m)
         for (size_t i = 0; i < m; i++) memcpy(z + i * fo, L->b, fo * sizeof(T));
         GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)fo, (int)fi, 1, in,
              (int)fi, L->W, (int)fo, 1, z, (int)fo);
-        in = net_act(n, l, m); /* a = f(z) into abuf[l % 2]: the next layer's input */
+        SFX(norm_fwd)(n, l, m, train);
+        in = net_act(n, l, m); /* a = f(u) into abuf[l % 2]: the next layer's input */
     }
 }
 
@@ -121,23 +152,14 @@ static void SFX(backward)(Net *n, size_t m, int want_stats, NetLayerDone done, v
         const T *ain = n->x;
         T *dn = NULL;
         if (l > 0) {
-            /* delta of layer l-1 first: its pass of f' can then also write a = f(z) of
-             * layer l-1, which dW below reads (one exp for both; the net keeps z only).
+            /* delta of layer l-1 first: its pass of f' can then also write a = f(u) of
+             * layer l-1, which dW below reads (one exp for both; the net keeps z and u only).
              * The top two hidden layers' outputs are still there from forward. */
-            Layer *P = &n->layers[l - 1];
-            int k = (l - 1) % 2;
             dn = n->dbuf[1 - cur];
             GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo, 1, d,
                  (int)fo, L->W, (int)fo, 0, dn, (int)fi);
-            if (n->abuf_layer[k] == l - 1 && n->abuf_rows[k] == m) {
-                P->n_sat = n->act->SFX(bwd)(P->z, dn, m * fi, &n->ap, n->sat_thr);
-            } else {
-                P->n_sat = n->act->SFX(fwd_bwd)(P->z, n->abuf[k], dn, m * fi, &n->ap,
-                                                n->sat_thr);
-                n->abuf_layer[k] = l - 1;
-                n->abuf_rows[k] = m;
-            }
-            ain = n->abuf[k];
+            SFX(act_norm_bwd)(n, l, dn, m, e2);
+            ain = n->abuf[(l - 1) % 2];
         }
         GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)m,
              (T)(1.0 / (double)m), ain, (int)fi, d, (int)fo, 0, L->dW, (int)fo);

@@ -72,8 +72,11 @@ void optim_step(Optim *o, Net *n, LayerStats *st)
 int optim_clip(Net *n, double max_norm, XNorm *norm)
 {
     XNorm g = xnorm_make(0, 0);
-    for (int l = 0; l < n->nlayers; l++)
+    for (int l = 0; l < n->nlayers; l++) {
         g = xnorm_add(g, xnorm_make(net_grad_ss(n, l), n->layers[l].e2));
+        if (n->layers[l].gamma)
+            g = xnorm_add(g, xnorm_make(net_norm_grad_ss(n, l), n->layers[l].e2n));
+    }
     if (norm) *norm = g;
     /* torch.nn.utils.clip_grad_norm_: coef = max_norm / (total_norm + 1e-6), applied when
      * below 1; the stored gradients are scaled by powers of two, so scaling them is the same */

@@ -79,7 +79,30 @@ GT_HOT static void SFX(update)(OptKind kind, int stats, const SFX(Coef) *c, T *r
 #undef CALL
 }
 
-/* Updates layer l; with st, fills its weight_l2, update_ratio and frac_update_zero. */
+/* 2^e2 as two factors sa * sb that T can hold: 2^e2 alone overflows T (e2 > 127 in
+ * float, reachable as e2 adds up over layers) or flushes to 0 (e2 < -149) where
+ * g * 2^e2 need not, and inf * 0 would make an exactly-zero gradient NaN. Past the
+ * clamp, g * 2^e2 is inf or 0 in T whatever g is (|g| <= 2^17 or so). */
+static void SFX(scale_pair)(int e2, T *sa, T *sb)
+{
+    int lim_lo = 2 * (MIN_EXP - MANT_DIG), lim_hi = 2 * (MAX_EXP - 1);
+    e2 = e2 < lim_lo ? lim_lo : e2 > lim_hi ? lim_hi : e2;
+    *sa = (T)ldexp(1.0, e2 / 2);
+    *sb = (T)ldexp(1.0, e2 - e2 / 2);
+}
+
+/* Updates len parameters at p (gradient g) without statistics. */
+static void SFX(update_plain)(const Optim *o, const SFX(Coef) *c, const Net *n, T *p,
+                              const T *g, T sa, T sb, size_t len)
+{
+    T *s1 = o->state, *s2 = s1 ? s1 + n->nparams : NULL;
+    size_t off = (size_t)(p - (T *)n->params);
+    SFX(update)(o->kind, 0, c, p, g, sa, sb, s1 ? s1 + off : NULL, s2 ? s2 + off : NULL, len,
+                NULL, NULL, NULL);
+}
+
+/* Updates layer l (W, b, and gamma, beta with norm); with st, fills its weight_l2,
+ * update_ratio and frac_update_zero (of W). */
 static void SFX(layer)(const Optim *o, Net *n, int l, LayerStats *st)
 {
     SFX(Coef) c = {
@@ -90,21 +113,19 @@ static void SFX(layer)(const Optim *o, Net *n, int l, LayerStats *st)
     T *s1 = o->state, *s2 = s1 ? s1 + n->nparams : NULL;
     Layer *L = &n->layers[l];
     size_t off_w = (size_t)((T *)L->W - (T *)n->params);
-    size_t off_b = (size_t)((T *)L->b - (T *)n->params);
     size_t nw = L->fan_in * L->fan_out;
-    /* 2^e2 as two factors sa * sb that T can hold: 2^e2 alone overflows T (e2 > 127 in
-     * float, reachable as e2 adds up over layers) or flushes to 0 (e2 < -149) where
-     * g * 2^e2 need not, and inf * 0 would make an exactly-zero gradient NaN. Past the
-     * clamp, g * 2^e2 is inf or 0 in T whatever g is (|g| <= 2^17 or so). */
-    int e2 = L->e2, lim_lo = 2 * (MIN_EXP - MANT_DIG), lim_hi = 2 * (MAX_EXP - 1);
-    e2 = e2 < lim_lo ? lim_lo : e2 > lim_hi ? lim_hi : e2;
-    T sa = (T)ldexp(1.0, e2 / 2), sb = (T)ldexp(1.0, e2 - e2 / 2);
+    T sa, sb;
+    SFX(scale_pair)(L->e2, &sa, &sb);
     double w_ss = 0, d_ss = 0;
     size_t zero = 0;
     SFX(update)(o->kind, st != NULL, &c, L->W, L->dW, sa, sb, s1 ? s1 + off_w : NULL,
                 s2 ? s2 + off_w : NULL, nw, &w_ss, &d_ss, &zero);
-    SFX(update)(o->kind, 0, &c, L->b, L->db, sa, sb, s1 ? s1 + off_b : NULL,
-                s2 ? s2 + off_b : NULL, L->fan_out, NULL, NULL, NULL);
+    SFX(update_plain)(o, &c, n, L->b, L->db, sa, sb, L->fan_out);
+    if (L->gamma) {
+        SFX(scale_pair)(L->e2n, &sa, &sb);
+        SFX(update_plain)(o, &c, n, L->gamma, L->dgamma, sa, sb, L->fan_out);
+        SFX(update_plain)(o, &c, n, L->beta, L->dbeta, sa, sb, L->fan_out);
+    }
     if (st) {
         st->weight_l2 = sqrt(w_ss);
         st->update_ratio = w_ss > 0 ? sqrt(d_ss / w_ss) : (d_ss > 0 ? INFINITY : 0.0);

@@ -49,6 +49,14 @@ static void outputs(Net *n, int l, size_t m, LayerStats *s, double *scratch)
     else acts_d(L, a, m, dead, s, scratch);
 }
 
+/* Sum of squares in double of len stored values. */
+static double sumsq(Dtype dt, const void *v, size_t len)
+{
+    double ss = 0;
+    for (size_t i = 0; i < len; i++) ss += dtype_get(dt, v, i) * dtype_get(dt, v, i);
+    return ss;
+}
+
 /* The columns read from layer l's gradients and backward's bookkeeping. */
 static void gradients(const Net *n, int l, size_t m, LayerStats *s, double *scratch)
 {
@@ -59,6 +67,11 @@ static void gradients(const Net *n, int l, size_t m, LayerStats *s, double *scra
     if (n->dtype == DT_F32) grads_s(L, s, scratch);
     else grads_d(L, s, scratch);
     s->delta = xnorm_make(L->delta_ss, L->e2);
+    s->has_norm = L->dgamma != NULL;
+    if (s->has_norm) {
+        s->grad_gamma = xnorm_make(sumsq(n->dtype, L->dgamma, L->fan_out), L->e2n);
+        s->grad_beta = xnorm_make(sumsq(n->dtype, L->dbeta, L->fan_out), L->e2n);
+    }
     s->frac_saturated = l + 1 < n->nlayers ? (double)L->n_sat / (double)(m * L->fan_out) : 0.0;
 }
 
@@ -80,6 +93,9 @@ void probe_layers(Net *n, size_t m, LayerStats *st, double *scratch)
 XNorm probe_grad_l2(const LayerStats *st, int nlayers)
 {
     XNorm g = xnorm_make(0, 0);
-    for (int l = 0; l < nlayers; l++) g = xnorm_add(xnorm_add(g, st[l].grad_w), st[l].grad_b);
+    for (int l = 0; l < nlayers; l++) {
+        g = xnorm_add(xnorm_add(g, st[l].grad_w), st[l].grad_b);
+        if (st[l].has_norm) g = xnorm_add(xnorm_add(g, st[l].grad_gamma), st[l].grad_beta);
+    }
     return g;
 }

@@ -11,18 +11,22 @@ typedef struct {
     size_t fan_in, fan_out;
     double weight_l2;        /* ||W|| before the step's update */
     XNorm grad_w, grad_b;    /* ||dL/dW||, ||dL/db|| of the batch-mean loss */
-    XNorm delta;             /* sqrt(sum over the batch of ||dl/dz||^2), per-sample loss l */
+    int has_norm;            /* the layer has a norm layer: grad_gamma, grad_beta are set */
+    XNorm grad_gamma, grad_beta; /* ||dL/dgamma||, ||dL/dbeta|| */
+    XNorm delta;             /* sqrt(sum over the batch of ||B dL/dz||^2): the per-sample
+                              * ||dl/dz|| without batch norm */
     size_t batch;            /* rows: delta_rms = delta / sqrt(batch) */
     double act_mean, act_std;
     double frac_zero;        /* outputs exactly 0 */
-    double frac_dead_batch;  /* units with f'(z) = 0 on every row of the batch (no gradient) */
-    double frac_nonpositive_batch; /* units with z <= 0 on every row (dead for relu only) */
-    double frac_saturated;   /* (unit, row) entries with f'(z) < 0.01 max f' */
-    double frac_preact_zero; /* pre-activations exactly 0 */
+    /* these four read the activation's input u (z without norm) */
+    double frac_dead_batch;  /* units with f'(u) = 0 on every row of the batch (no gradient) */
+    double frac_nonpositive_batch; /* units with u <= 0 on every row (dead for relu only) */
+    double frac_saturated;   /* (unit, row) entries with f'(u) < 0.01 max f' */
+    double frac_preact_zero; /* activation inputs exactly 0 */
     double sign_coherence;   /* mean over units of |sum_i sign(dW_ij)| / fan_in */
     double update_ratio;     /* ||dW applied|| / ||W|| */
     double frac_update_zero; /* entries of W whose applied update was exactly 0 */
-    double resid_ratio;      /* residual block's last layer: ||alpha f(z)|| / ||h in||
+    double resid_ratio;      /* residual block's last layer: ||alpha f(u)|| / ||h in||
                               * over the batch (how much the block changes its input);
                               * NaN on other layers */
 } LayerStats;
@@ -31,7 +35,7 @@ typedef struct {
 #define PROBE_SCRATCH(n) (6 * (n)->max_width)
 
 /* Fills everything but the update columns from the net's buffers after net_backward(m,
- * want_stats=1) (n is not const: the outputs a are computed from z, see net_act).
+ * want_stats=1) (n is not const: the outputs a are computed from u, see net_act).
  * scratch: PROBE_SCRATCH(n) doubles. */
 void probe_layers(Net *n, size_t m, LayerStats *st, double *scratch);
 /* The same a layer at a time, from net_backward's NetLayerDone, while the data is in
@@ -40,7 +44,8 @@ void probe_layers(Net *n, size_t m, LayerStats *st, double *scratch);
  * layer l) — and of st[l] for the output layer, whose call comes first. */
 void probe_layer_done(Net *n, int l, size_t m, LayerStats *st, double *scratch);
 
-/* Global gradient norm over all layers (grad_w and grad_b of st[0..nlayers)). */
+/* Global gradient norm over all layers (grad_w, grad_b, and grad_gamma, grad_beta with
+ * norm, of st[0..nlayers)). */
 XNorm probe_grad_l2(const LayerStats *st, int nlayers);
 
 #endif

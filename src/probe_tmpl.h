@@ -43,7 +43,7 @@ GT_HOT static void SFX(acts)(const Layer *L, const T *a, size_t m, const ActDead
                              LayerStats *s, double *acc)
 {
     size_t fo = L->fan_out, len = m * fo;
-    const T *z = L->z;
+    const T *z = L->u; /* the activation's input */
     const T lo = (T)dr->lo, hi = (T)dr->hi; /* values of T: exact */
     const int32_t at_zero = dr->at_zero;
     double *sum = acc, *sq = acc + fo, *zeros = acc + 2 * fo, *pre_zero = acc + 3 * fo,

@@ -207,9 +207,10 @@ int run_checkpoint_config(Config *c, const char *dir, GtErr *e)
 }
 
 /* The checkpoint's payload, in this order: the next step, the seconds run so far, the
- * traces' byte offsets, the shuffle stream, the epoch's sample order, the parameters, the
- * optimiser's step count and state, the census's memory of dead units. Everything as raw
- * bytes, so floats come back bit for bit. */
+ * traces' byte offsets, the shuffle stream, the epoch's sample order, the parameters (with
+ * norm gamma and beta), batch norm's running statistics, the optimiser's step count and
+ * state, the census's memory of dead units. Everything as raw bytes, so floats come back
+ * bit for bit. */
 static size_t optim_state_bytes(const Run *r)
 {
     size_t copies = r->opt.kind == OPT_ADAM ? 2 : r->opt.kind == OPT_MOMENTUM ? 1 : 0;
@@ -238,6 +239,7 @@ static int checkpoint(Run *r, long step, GtErr *e)
     ckpt_put(&b, r->shuffle.s, sizeof r->shuffle.s);
     ckpt_put(&b, r->order, r->train.n * sizeof *r->order);
     ckpt_put(&b, r->net.params, r->net.nparams * dtype_size(r->net.dtype));
+    ckpt_put(&b, r->net.running, r->net.nrunning * dtype_size(r->net.dtype));
     ckpt_put(&b, &t, sizeof t);
     ckpt_put(&b, r->opt.state, optim_state_bytes(r));
     ckpt_put(&b, r->census.ever_dead, census_units(r));
@@ -262,6 +264,7 @@ static int restore(Run *r, GtErr *e)
               ckpt_get(&b, r->shuffle.s, sizeof r->shuffle.s) ||
               ckpt_get(&b, r->order, r->train.n * sizeof *r->order) ||
               ckpt_get(&b, r->net.params, r->net.nparams * dtype_size(r->net.dtype)) ||
+              ckpt_get(&b, r->net.running, r->net.nrunning * dtype_size(r->net.dtype)) ||
               ckpt_get(&b, &t, sizeof t) ||
               ckpt_get(&b, r->opt.state, optim_state_bytes(r)) ||
               ckpt_get(&b, r->census.ever_dead, census_units(r)) || b.at != b.len ||
@@ -318,6 +321,7 @@ static int setup(Run *r, GtErr *e)
         .act = (ActKind)c->activation,
         .ap = {.alpha = c->alpha, .relu_grad_at_zero = c->relu_grad_at_zero},
         .resid_k = c->residual, .resid_scale = c->residual_scale,
+        .norm = (NormKind)c->norm, .norm_eps = c->norm_eps,
     };
     if ((rc = check_memory(r, &ns, e)) || (rc = net_create(&r->net, &ns, e))) return rc;
     Rng init_rng;
@@ -388,7 +392,7 @@ static void evaluate(Run *r, double *loss, double *acc)
     for (size_t first = 0; first < r->test.n; first += n->batch) {
         size_t m = r->test.n - first < n->batch ? r->test.n - first : n->batch, ok;
         net_load_input(n, &r->test, NULL, first, m);
-        net_forward(n, m);
+        net_forward_eval(n, m);
         total += net_loss(n, (LossKind)r->c->loss, r->test.y + first, m, &ok, 0) * (double)m;
         right += ok;
     }
@@ -422,8 +426,13 @@ static void write_layers(Run *r, long step)
         csv_real(f, s->update_ratio);
         csv_real(f, s->frac_update_zero);
         csv_real(f, s->frac_nonpositive_batch);
-        csv_empty(f); /* grad_gamma_l2, grad_beta_l2: no normalization layers yet */
-        csv_empty(f);
+        if (s->has_norm) {
+            csv_xnorm(f, s->grad_gamma);
+            csv_xnorm(f, s->grad_beta);
+        } else {
+            csv_empty(f);
+            csv_empty(f);
+        }
         if (isnan(s->resid_ratio)) csv_empty(f);
         else csv_real(f, s->resid_ratio);
         csv_end_row(f);
@@ -445,6 +454,16 @@ static int save_weights(Run *r, long step, GtErr *e)
         rc = npy_write(dir, name, L->W, elem, L->fan_in, L->fan_out, e);
         snprintf(name, sizeof name, "b%d.npy", l + 1);
         if (!rc) rc = npy_write(dir, name, L->b, elem, 0, L->fan_out, e);
+        const struct {
+            const char *stem;
+            const void *v;
+        } extra[] = {{"gamma", L->gamma}, {"beta", L->beta}, {"running_mean", L->run_mean},
+                     {"running_var", L->run_var}};
+        for (size_t k = 0; !rc && k < sizeof extra / sizeof *extra; k++) {
+            if (!extra[k].v) continue;
+            snprintf(name, sizeof name, "%s%d.npy", extra[k].stem, l + 1);
+            rc = npy_write(dir, name, extra[k].v, elem, 0, L->fan_out, e);
+        }
     }
     return rc;
 }
