@@ -104,6 +104,7 @@ typedef struct {
     Dataset data;
     int diverged;
     long resid_k;       /* residual blocks of K layers (0: plain) */
+    NormKind norm;      /* normalization of every hidden layer */
 } Case;
 
 static size_t hidden_fan(const Net *n, int l) { return n->layers[l].fan_out; }
@@ -112,14 +113,20 @@ static size_t hidden_fan(const Net *n, int l) { return n->layers[l].fan_out; }
  * optimiser state (plain SGD: none), one (batch x fan_out) tensor per layer kept for
  * backprop (outputs of hidden layers, logits of the last), one more on a residual net's
  * stream layers (the stream h beside the layer's own output, from which backward needs
- * f'), and the float32 batch with its labels. */
+ * f'), what a norm layer cannot recompute (below), and the float32 batch with its labels. */
 static double min_bytes(const Net *n)
 {
     double p = 0, a = 0;
     for (int l = 0; l < n->nlayers; l++) {
         const Layer *L = &n->layers[l];
-        p += (double)L->fan_in * (double)L->fan_out + (double)L->fan_out;
+        double fo = (double)L->fan_out;
+        p += (double)L->fan_in * fo + fo;
         a += (double)n->batch * (double)hidden_fan(n, l) * (1 + net_is_stream(n, l));
+        if (n->norm == NORM_NONE || l + 1 == n->nlayers) continue;
+        /* a norm layer: gamma and beta (with their gradients: in p), mean and 1/std of the
+         * forward (u is recomputable from z with them), batch norm's running mean and var */
+        p += 2 * fo;
+        a += 2.0 * (double)norm_stat_len(n->norm, n->batch, L->fan_out) + (n->norm == NORM_BATCH ? 2 * fo : 0);
     }
     double data = (double)n->batch * (double)n->in_dim + (double)n->batch;
     return 4.0 * (2 * p + a + data);
@@ -140,6 +147,7 @@ static int case_setup(Case *c, GtErr *e)
         .batch = c->batch, .depth = c->depth, .act = c->act,
         .ap = {.alpha = 0.01, .relu_grad_at_zero = 0},
         .resid_k = c->resid_k, .resid_scale = 0.01, /* keeps a 200-layer relu stream and its training finite */
+        .norm = c->norm, .norm_eps = 1e-5,
     };
     int rc = net_create(&c->net, &ns, e);
     if (rc) return rc;
@@ -256,6 +264,8 @@ static int child_case(int argc, char **argv)
     for (int i = 8; i < argc; i++)
         if (strcmp(argv[i], "--no-gemm") == 0) with_gemm = 0;
         else if (strcmp(argv[i], "--resid") == 0 && i + 1 < argc) c.resid_k = atol(argv[++i]);
+        else if (strcmp(argv[i], "--norm") == 0 && i + 1 < argc && norm_lookup(argv[i + 1]) >= 0)
+            c.norm = (NormKind)norm_lookup(argv[++i]);
         else return 2;
     openblas_set_num_threads(threads);
     {   /* start OpenBLAS's workers, then take the process's own footprint */
@@ -308,7 +318,8 @@ static int child_case(int argc, char **argv)
            q_off[2], q_gm, step_flops(&c.net), base, hwm,
            net_bytes(&(NetSpec){.dtype = DT_F32, .in_dim = c.width, .width = c.width,
                                 .out_dim = OUT_CLASSES, .batch = c.batch, .depth = c.depth,
-                                .act = c.act, .resid_k = c.resid_k, .resid_scale = 0.01}),
+                                .act = c.act, .resid_k = c.resid_k, .resid_scale = 0.01,
+                                .norm = c.norm, .norm_eps = 1e-5}),
            min_bytes(&c.net), t_setup, cpu_on, cpu_off, cpu_gm);
     case_free(&c);
     return 0;
@@ -1002,22 +1013,26 @@ static void run_depth(FILE *csv, const Opts *o)
     }
 }
 
-/* The cures (issue 11): residual blocks against the plain net, the step with probes and
- * without, at (50, 1024, 256) and (200, 64, 64), relu, 1 thread; each variant in its own
- * child, one after the other, so the ratios come from one run. Targets: residual <= +5 %
- * on the plain step at W >= 256; peak memory <= 1.2x the arithmetic minimum. */
+/* The cures (issue 11): residual blocks and norm layers against the plain net, the step
+ * with probes and without, at (50, 1024, 256) and (200, 64, 64), relu, 1 thread; each
+ * variant in its own child, one after the other, so the ratios come from one run. Targets:
+ * residual <= +5 % on the plain step at W >= 256, batch/layer norm <= +15 %; peak memory
+ * <= 1.2x the arithmetic minimum. */
 static void run_cures(FILE *csv, const Opts *o)
 {
     static const Shape shapes[] = {{50, 1024, 256}, {200, 64, 64}};
     static const struct {
-        const char *name, *section, *args[4];
+        const char *name, *section, *args[5];
     } var[] = {
         {"plain", "cures-plain", {NULL}},
         {"residual 1", "cures-residual1", {"--resid", "1", NULL}},
+        {"batch norm", "cures-batchnorm", {"--norm", "batch", NULL}},
+        {"layer norm", "cures-layernorm", {"--norm", "layer", NULL}},
+        {"res.+batch", "cures-residual1-batchnorm", {"--resid", "1", "--norm", "batch", NULL}},
     };
     const int nvar = (int)(sizeof var / sizeof *var);
-    printf("\n== the cures: residual blocks vs the plain net, relu, float32, SGD, 1 thread "
-           "(median seconds per step)\n");
+    printf("\n== the cures: residual blocks and norm layers vs the plain net, relu, float32, SGD, "
+           "1 thread (median seconds per step)\n");
     machine_line(stdout, 1);
     printf("  %-13s %-12s %9s %9s %9s %9s %9s %9s %6s %6s\n", "L,W,B", "net", "probes", "plain",
            "/plain:pr", "/plain:pl", "c./pl:pr", "c./pl:pl", "pk/min", "others");
@@ -1064,7 +1079,7 @@ static void run_cures(FILE *csv, const Opts *o)
     }
     printf("  (/plain:pr, /plain:pl: the step with probes / without against the plain net's; c./pl: the "
            "same from CPU time;\n   pk/min: peak RSS over the arithmetic minimum, which counts the "
-           "residual stream)\n");
+           "residual stream and the norm layers' parameters and statistics)\n");
 }
 
 /* `gradtrace SUB --help` succeeds: the subcommand exists. */
@@ -1276,7 +1291,7 @@ static void usage(void)
             "  --scale X     multiply every measurement budget by X (default 1)\n"
             "  --steps-only  only the step table, no gemm bound (bench-torch's gradtrace side)\n"
             "  --jacobian-only  only the cost of run --jacobian-every\n"
-            "  --cures-only  only the residual (and normalisation) rows\n"
+            "  --cures-only  only the residual and normalisation rows\n"
             "  --patience S  before each measurement wait up to S seconds (default 5) for other\n"
             "                processes to leave the CPUs idle\n");
 }

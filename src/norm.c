@@ -17,6 +17,8 @@ int norm_lookup(const char *s)
 
 const char *norm_valid_names(void) { return "none, batch, layer"; }
 
+#define NORM_ROWS 8 /* layer norm: rows whose per-row sums run side by side */
+
 #define T float
 #define SFX(name) name##_s
 #include "norm_tmpl.h"

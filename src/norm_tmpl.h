@@ -31,22 +31,39 @@ static void SFX(batch_stats)(const NormView *v, const T *z, size_t m, size_t fo,
     }
 }
 
-/* Per row over fo units: mu and rstd of layer norm. */
-static void SFX(layer_stats)(const NormView *v, const T *z, size_t m, size_t fo)
+/* Layer norm's per-row sums run over the row's units in order (a chain of dependent adds):
+ * NORM_ROWS rows at a time so that their chains overlap, each row's sum still in the order
+ * of one row alone (the same bits). Called with nr = NORM_ROWS (a constant after inlining)
+ * or the last rows. */
+static inline __attribute__((always_inline)) void
+SFX(layer_stats_rows)(const NormView *v, const T *z, size_t i0, size_t nr, size_t fo)
 {
     T *mu = v->mu, *rstd = v->rstd;
-    for (size_t i = 0; i < m; i++) {
-        const T *zi = z + i * fo;
-        double s = 0, q = 0;
-        for (size_t j = 0; j < fo; j++) s += (double)zi[j];
-        s /= (double)fo;
-        for (size_t j = 0; j < fo; j++) q += ((double)zi[j] - s) * ((double)zi[j] - s);
-        mu[i] = (T)s;
-        rstd[i] = (T)(1.0 / sqrt(q / (double)fo + v->eps));
+    double s[NORM_ROWS] = {0}, q[NORM_ROWS] = {0};
+    for (size_t j = 0; j < fo; j++)
+        for (size_t r = 0; r < nr; r++) s[r] += (double)z[(i0 + r) * fo + j];
+    for (size_t r = 0; r < nr; r++) s[r] /= (double)fo;
+    for (size_t j = 0; j < fo; j++)
+        for (size_t r = 0; r < nr; r++) {
+            double c = (double)z[(i0 + r) * fo + j] - s[r];
+            q[r] += c * c;
+        }
+    for (size_t r = 0; r < nr; r++) {
+        mu[i0 + r] = (T)s[r];
+        rstd[i0 + r] = (T)(1.0 / sqrt(q[r] / (double)fo + v->eps));
     }
 }
 
-static void SFX(forward)(const NormView *v, const T *z, T *u, size_t m, size_t fo, int train)
+/* Per row over fo units: mu and rstd of layer norm. */
+GT_HOT static void SFX(layer_stats)(const NormView *v, const T *z, size_t m, size_t fo)
+{
+    size_t i0 = 0;
+    for (; i0 + NORM_ROWS <= m; i0 += NORM_ROWS) SFX(layer_stats_rows)(v, z, i0, NORM_ROWS, fo);
+    if (i0 < m) SFX(layer_stats_rows)(v, z, i0, m - i0, fo);
+}
+
+GT_HOT static void SFX(forward)(const NormView *v, const T *z, T *u, size_t m, size_t fo,
+                                int train)
 {
     const T *g = v->gamma, *b = v->beta, *mu = v->mu, *rstd = v->rstd;
     if (v->kind == NORM_LAYER) {
@@ -61,57 +78,89 @@ static void SFX(forward)(const NormView *v, const T *z, T *u, size_t m, size_t f
             vrstd[j] = (T)(1.0 / sqrt((double)rv[j] + v->eps));
         }
     }
-    int per_row = v->kind == NORM_LAYER;
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < fo; j++) {
-            size_t k = per_row ? i : j;
-            double xh = ((double)z[i * fo + j] - (double)mu[k]) * (double)rstd[k];
-            u[i * fo + j] = (T)((double)g[j] * xh + (double)b[j]);
+    /* one loop per kind: the statistic's index is then fixed per loop and the rows vectorise */
+    if (v->kind == NORM_LAYER)
+        for (size_t i = 0; i < m; i++) {
+            const double mi = (double)mu[i], ri = (double)rstd[i];
+            for (size_t j = 0; j < fo; j++) {
+                double xh = ((double)z[i * fo + j] - mi) * ri;
+                u[i * fo + j] = (T)((double)g[j] * xh + (double)b[j]);
+            }
         }
+    else
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < fo; j++) {
+                double xh = ((double)z[i * fo + j] - (double)mu[j]) * (double)rstd[j];
+                u[i * fo + j] = (T)((double)g[j] * xh + (double)b[j]);
+            }
+}
+
+/* Layer norm's backward of rows i0 .. i0 + nr - 1 (see layer_stats_rows): the per-unit sums
+ * of d and d * xhat (for dbeta, dgamma) in row order, then with g = gamma d the per-row means
+ * of g and g * xhat, then dz = rstd (g - mean g - xhat mean(g xhat)). */
+static inline __attribute__((always_inline)) void
+SFX(layer_bwd_rows)(const NormView *v, const T *z, T *d, size_t i0, size_t nr, size_t fo)
+{
+    const T *gm = v->gamma, *mu = v->mu, *rstd = v->rstd;
+    double *sb = v->acc, *sg = v->acc + fo;
+    double s1[NORM_ROWS] = {0}, s2[NORM_ROWS] = {0};
+    for (size_t r = 0; r < nr; r++) {
+        const double mi = (double)mu[i0 + r], ri = (double)rstd[i0 + r];
+        const T *zi = z + (i0 + r) * fo, *di = d + (i0 + r) * fo;
+        for (size_t j = 0; j < fo; j++) {
+            double dd = (double)di[j], xh = ((double)zi[j] - mi) * ri;
+            sb[j] += dd;
+            sg[j] += dd * xh;
+        }
+    }
+    for (size_t j = 0; j < fo; j++)
+        for (size_t r = 0; r < nr; r++) {
+            size_t k = (i0 + r) * fo + j;
+            double g = (double)gm[j] * (double)d[k];
+            s1[r] += g;
+            s2[r] += g * (((double)z[k] - (double)mu[i0 + r]) * (double)rstd[i0 + r]);
+        }
+    for (size_t r = 0; r < nr; r++) {
+        const double mi = (double)mu[i0 + r], ri = (double)rstd[i0 + r];
+        const double m1 = s1[r] / (double)fo, m2 = s2[r] / (double)fo;
+        const T *zi = z + (i0 + r) * fo;
+        T *di = d + (i0 + r) * fo;
+        for (size_t j = 0; j < fo; j++)
+            di[j] = (T)(ri * ((double)gm[j] * (double)di[j] - m1 - ((double)zi[j] - mi) * ri * m2));
+    }
 }
 
 /* Batch norm: dz = gamma rstd (d - mean_i d - xhat mean_i(d xhat)) per unit. Layer norm:
  * with g = gamma d, dz = rstd (g - mean_j g - xhat mean_j(g xhat)) per row. */
-static void SFX(backward)(const NormView *v, const T *z, T *d, size_t m, size_t fo, T *dgamma,
-                          T *dbeta)
+GT_HOT static void SFX(backward)(const NormView *v, const T *z, T *d, size_t m, size_t fo,
+                                 T *dgamma, T *dbeta)
 {
     const T *gm = v->gamma, *mu = v->mu, *rstd = v->rstd;
-    double *sb = v->acc, *sg = v->acc + fo; /* per unit: sum of d, of d * xhat */
+    double *sb = v->acc, *sg = v->acc + fo; /* per unit: sum of d, of d * xhat; then means */
     memset(sb, 0, 2 * fo * sizeof *sb);
-    int per_row = v->kind == NORM_LAYER;
-#define XHAT(i, j) (((double)z[(i) * fo + (j)] - (double)mu[per_row ? (i) : (j)]) *      \
-                    (double)rstd[per_row ? (i) : (j)])
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < fo; j++) {
-            double di = (double)d[i * fo + j];
-            sb[j] += di;
-            sg[j] += di * XHAT(i, j);
-        }
-    if (per_row) {
-        for (size_t i = 0; i < m; i++) {
-            T *di = d + i * fo;
-            double s1 = 0, s2 = 0;
-            for (size_t j = 0; j < fo; j++) {
-                double g = (double)gm[j] * (double)di[j];
-                s1 += g;
-                s2 += g * XHAT(i, j);
-            }
-            s1 /= (double)fo;
-            s2 /= (double)fo;
-            for (size_t j = 0; j < fo; j++)
-                di[j] = (T)((double)rstd[i] * ((double)gm[j] * (double)di[j] - s1 - XHAT(i, j) * s2));
-        }
+    if (v->kind == NORM_LAYER) {
+        size_t i0 = 0;
+        for (; i0 + NORM_ROWS <= m; i0 += NORM_ROWS) SFX(layer_bwd_rows)(v, z, d, i0, NORM_ROWS, fo);
+        if (i0 < m) SFX(layer_bwd_rows)(v, z, d, i0, m - i0, fo);
+        for (size_t j = 0; j < fo; j++) sb[j] /= (double)m, sg[j] /= (double)m;
     } else {
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < fo; j++) {
-                double c = (double)gm[j] * (double)rstd[j];
-                d[i * fo + j] = (T)(c * ((double)d[i * fo + j] - sb[j] / (double)m -
-                                         XHAT(i, j) * sg[j] / (double)m));
+                double dd = (double)d[i * fo + j];
+                sb[j] += dd;
+                sg[j] += dd * (((double)z[i * fo + j] - (double)mu[j]) * (double)rstd[j]);
             }
+        for (size_t j = 0; j < fo; j++) sb[j] /= (double)m;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < fo; j++) {
+                double c = (double)gm[j] * (double)rstd[j];
+                double xh = ((double)z[i * fo + j] - (double)mu[j]) * (double)rstd[j];
+                d[i * fo + j] = (T)(c * ((double)d[i * fo + j] - sb[j] - xh * sg[j] / (double)m));
+            }
+        for (size_t j = 0; j < fo; j++) sg[j] /= (double)m;
     }
-#undef XHAT
     for (size_t j = 0; j < fo; j++) {
-        dgamma[j] = (T)(sg[j] / (double)m);
-        dbeta[j] = (T)(sb[j] / (double)m);
+        dgamma[j] = (T)sg[j];
+        dbeta[j] = (T)sb[j];
     }
 }
