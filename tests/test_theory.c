@@ -208,6 +208,47 @@ static void test_quadrature_vs_adaptive(void **state)
     print_message("quadrature vs adaptive Gauss-Kronrod: worst relative error %.2e\n", worst);
 }
 
+static double act_f(double x, const void *ctx) { return ((const Act *)ctx)->f(x, &AP); }
+
+/* E[phi] (the residual stream's mean, theory_resid_layers) against the adaptive reference
+ * where it is not near 0, closed forms (relu sqrt(q/2pi), leaky_relu (1-a) sqrt(q/2pi),
+ * sigmoid 1/2 by symmetry) and exact 0 for the odd activations. */
+static void test_mean_phi(void **state)
+{
+    (void)state;
+    const double qs[] = {1e-6, 1e-3, 0.1, 0.5, 1, 2.5, 4, 10, 100, 1e4, 1e8};
+    double worst = 0;
+    for (int a = 0; a < ACT_COUNT; a++) {
+        Theory t = mk((ActKind)a, 1, 0);
+        for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+            double ref = ref_expect(act_f, t.act, qs[i]), got = theory_mean_phi(&t, qs[i]);
+            /* E[phi] may cancel to ~0 (selu near q = 1): relative to E[|phi|] scale */
+            double err = fabs(got - ref) / sqrt(theory_mean_phi2(&t, qs[i]));
+            if (err > worst) worst = err;
+            if (err > 1e-12)
+                fail_msg("%s E[phi] at q = %g: %.17g, reference %.17g", t.act->name, qs[i], got, ref);
+        }
+    }
+    print_message("E[phi] vs adaptive Gauss-Kronrod: worst error %.2e of sqrt(E[phi^2])\n", worst);
+    Theory r = mk(ACT_RELU, 1, 0), sg = mk(ACT_SIGMOID, 1, 0), th = mk(ACT_TANH, 1, 0);
+    Theory ss = mk(ACT_SOFTSIGN, 1, 0), li = mk(ACT_LINEAR, 1, 0);
+    ActParams ap = {.alpha = 0.2};
+    Theory lk;
+    GtErr e;
+    assert_int_equal(theory_init(&lk, ACT_LEAKY_RELU, &ap, 1, 0, &e), GT_OK);
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        double q = qs[i];
+        assert_true(rel(theory_mean_phi(&r, q), sqrt(q) * INV_SQRT_2PI) < 1e-14);
+        assert_true(rel(theory_mean_phi(&lk, q), 0.8 * sqrt(q) * INV_SQRT_2PI) < 1e-14);
+        assert_true(rel(theory_mean_phi(&sg, q), 0.5) < 1e-14);
+        assert_true(theory_mean_phi(&th, q) == 0 && theory_mean_phi(&ss, q) == 0 &&
+                    theory_mean_phi(&li, q) == 0);
+    }
+    assert_true(theory_mean_phi(&sg, 0) == 0.5 && theory_mean_phi(&r, 0) == 0);
+    assert_true(rel(theory_mean_phi(&r, 1e70), 1e35 * INV_SQRT_2PI) < 1e-13); /* ~sqrt(q) */
+    assert_true(rel(theory_mean_phi(&sg, 1e70), 0.5) < 1e-14);
+}
+
 /* ---- fixed point, layers, phase ---------------------------------------------------- */
 
 /* The fixed-point search assumes V increasing (then q_l is monotone). */
@@ -338,6 +379,118 @@ static void test_layers_indexing(void **state)
     assert_true(isinf(deep[2999].q));
     assert_near(deep[2999].chi, 2, 1e-14);
     assert_near(deep[0].log10_delta_sq_ratio, 2999 * log10(2.0), 1e-9);
+}
+
+/* ---- residual nets ------------------------------------------------------------------ */
+
+/* relu in closed form: E[phi] = sqrt(q/2pi), E[phi^2] = q/2, E[phi'^2] = 1/2, so with K = 1
+ * the stream's mean mu and mean square p follow mu <- mu + alpha sqrt(q/2pi),
+ * p <- p + 2 alpha mu sqrt(q/2pi) + alpha^2 q/2 (q = sw2 p + sb2), every block multiplies
+ * E||dL/dh||^2 by 1 + alpha^2 sw2/2, and E||delta_l||^2 = alpha^2/2 G_l (l >= 2),
+ * E||delta_1||^2 = G_1/2. */
+static void test_resid_relu_closed_form(void **state)
+{
+    (void)state;
+    enum { L = 31 };
+    const double cases[][3] = {{2, 0, 1}, {1.3, 0.2, 0.5}, {0.7, 0.05, 2.5}}; /* sw2, sb2, alpha */
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        double sw2 = cases[c][0], sb2 = cases[c][1], al = cases[c][2], q0 = 0.8;
+        Theory t = mk(ACT_RELU, sw2, sb2);
+        TheoryLayer rows[L];
+        GtErr e;
+        assert_int_equal(theory_resid_layers(&t, q0, 1, al, L, rows, &e), GT_OK);
+        double q = sw2 * q0 + sb2, mu = sqrt(q) * INV_SQRT_2PI, p = q / 2;
+        assert_true(rel(rows[0].q, q) < 1e-15);
+        for (int l = 1; l < L; l++) {
+            q = sw2 * p + sb2;
+            double m = sqrt(q) * INV_SQRT_2PI;
+            p += 2 * al * mu * m + al * al * q / 2;
+            mu += al * m;
+            if (rel(rows[l].q, q) > 1e-13)
+                fail_msg("relu sw2 %g: q_%d %.17g, closed form %.17g", sw2, l + 1, rows[l].q, q);
+            assert_true(rel(rows[l].chi, 1 + al * al * sw2 / 2) < 1e-14);
+        }
+        double f = log10(1 + al * al * sw2 / 2);
+        for (int l = 1; l < L; l++) assert_near(rows[l].log10_delta_sq_ratio, (L - 1 - l) * f, 1e-12);
+        assert_near(rows[0].log10_delta_sq_ratio, (L - 1) * f - 2 * log10(al), 1e-12);
+    }
+}
+
+/* Odd phi (tanh): E[phi] = 0, so the cross term is exactly 0 and the stream follows the
+ * issue's p <- p + alpha^2 E[phi(sqrt(q) z)^2] with q = sw2 p + sb2; the block factor is
+ * 1 + alpha^2 sw2 E[phi'^2]. Expectations from the adaptive reference. K = 3 chains the
+ * plain map inside a block. */
+static void test_resid_recursion(void **state)
+{
+    (void)state;
+    enum { L = 13 };
+    const double sw2 = 1.6, sb2 = 0.1, al = 0.7, q0 = 1.2;
+    Theory t = mk(ACT_TANH, sw2, sb2);
+    SqCtx f = {t.act, 0}, df = {t.act, 1};
+    TheoryLayer rows[L];
+    GtErr e;
+    assert_int_equal(theory_resid_layers(&t, q0, 1, al, L, rows, &e), GT_OK);
+    double q = sw2 * q0 + sb2, p = ref_expect(act_sq, &f, q), lg = 0;
+    assert_true(rel(rows[0].q, q) < 1e-15);
+    for (int l = 1; l < L; l++) {
+        q = sw2 * p + sb2;
+        p += al * al * ref_expect(act_sq, &f, q);
+        assert_true(rel(rows[l].q, q) < 1e-11);
+        assert_true(rel(rows[l].chi, 1 + al * al * sw2 * ref_expect(act_sq, &df, q)) < 1e-11);
+    }
+    /* delta: alpha^2 E[phi'^2] G below the top, G growing by chi per block */
+    double dl = log10(al * al * ref_expect(act_sq, &df, rows[L - 1].q));
+    for (int l = L - 1; l >= 1; l--) {
+        double want = lg + log10(al * al * ref_expect(act_sq, &df, rows[l].q)) - dl;
+        assert_near(rows[l].log10_delta_sq_ratio, want, 1e-11);
+        lg += log10(rows[l].chi);
+    }
+    assert_near(rows[0].log10_delta_sq_ratio, lg + log10(ref_expect(act_sq, &df, rows[0].q)) - dl,
+                1e-11);
+    /* K = 3: layers 2-4, 5-7, ...; inner layers take V, the block's first reads the stream */
+    assert_int_equal(theory_resid_layers(&t, q0, 3, al, L, rows, &e), GT_OK);
+    p = ref_expect(act_sq, &f, sw2 * q0 + sb2);
+    double G = 1, d[L];
+    for (int l = 1; l < L; l++) {
+        q = (l - 1) % 3 == 0 ? sw2 * p + sb2 : sw2 * ref_expect(act_sq, &f, rows[l - 1].q) + sb2;
+        assert_true(rel(rows[l].q, q) < 1e-11);
+        if (l % 3 == 0) p += al * al * ref_expect(act_sq, &f, q);
+    }
+    for (int l = L - 1; l >= 1; l -= 3) { /* block l-2..l, in linear units (13 layers: no overflow) */
+        d[l] = al * al * ref_expect(act_sq, &df, rows[l].q) * G;
+        d[l - 1] = sw2 * ref_expect(act_sq, &df, rows[l - 1].q) * d[l];
+        d[l - 2] = sw2 * ref_expect(act_sq, &df, rows[l - 2].q) * d[l - 1];
+        assert_true(rel(rows[l].chi, 1 + sw2 * d[l - 2] / G) < 1e-11);
+        assert_true(rel(rows[l - 1].chi, theory_chi(&t, rows[l - 1].q)) < 1e-15);
+        G += sw2 * d[l - 2];
+    }
+    d[0] = ref_expect(act_sq, &df, rows[0].q) * G;
+    for (int l = 0; l < L; l++) assert_near(rows[l].log10_delta_sq_ratio, log10(d[l] / d[L - 1]), 1e-11);
+}
+
+static void test_resid_bad_input(void **state)
+{
+    (void)state;
+    Theory t = mk(ACT_TANH, 1, 0);
+    TheoryLayer rows[10];
+    GtErr e;
+    assert_int_equal(theory_resid_layers(&t, 1, 0, 1, 10, rows, &e), GT_EINPUT);
+    assert_int_equal(theory_resid_layers(&t, 1, 2, 1, 10, rows, &e), GT_EINPUT);
+    assert_non_null(strstr(e.msg, "--residual 2 with --depth 10"));
+    const double bad[] = {0, -1, NAN, HUGE_VAL, 1e9};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(theory_resid_layers(&t, 1, 3, bad[i], 10, rows, &e), GT_EINPUT);
+        assert_non_null(strstr(e.msg, "--residual-scale"));
+    }
+    assert_int_equal(theory_resid_layers(&t, 1, 3, 1, 10, rows, &e), GT_OK);
+    assert_int_equal(theory_resid_layers(&t, 1, 4, 1, 1, rows, &e), GT_OK); /* no block */
+    assert_true(rows[0].log10_delta_sq_ratio == 0);
+    /* growth without bound: q reaches inf, the profile stays finite */
+    static TheoryLayer deep[4001];
+    Theory r = mk(ACT_RELU, 4, 0);
+    assert_int_equal(theory_resid_layers(&r, 1, 1, 1, 4001, deep, &e), GT_OK);
+    assert_true(isinf(deep[4000].q));
+    assert_near(deep[0].log10_delta_sq_ratio, 4000 * log10(3.0), 1e-8);
 }
 
 static void test_critical_line(void **state)
@@ -703,10 +856,14 @@ int main(void)
         cmocka_unit_test(test_gauss_legendre_nodes),
         cmocka_unit_test(test_closed_forms),
         cmocka_unit_test(test_quadrature_vs_adaptive),
+        cmocka_unit_test(test_mean_phi),
         cmocka_unit_test(test_vmap_increasing),
         cmocka_unit_test(test_fixed_point_vs_iteration),
         cmocka_unit_test(test_fixed_point_special),
         cmocka_unit_test(test_layers_indexing),
+        cmocka_unit_test(test_resid_relu_closed_form),
+        cmocka_unit_test(test_resid_recursion),
+        cmocka_unit_test(test_resid_bad_input),
         cmocka_unit_test(test_critical_line),
         cmocka_unit_test(test_phase_grid),
         cmocka_unit_test(test_bad_input),
