@@ -125,7 +125,13 @@ void theory_layers(const Theory *t, double q0, long depth, TheoryLayer *rows);
  *   (K = 1: G <- G (1 + alpha^2 sigma_w2 E[phi'(sqrt(q_l) z)^2]))
  *   layer 1: E||delta_1||^2 = E[phi'(sqrt(q_1) z)^2] G.
  * chi is the block's factor G_in/G_out at a block's last layer, sigma_w2 E[phi'^2] (the plain
- * one) elsewhere. GT_EINPUT unless K >= 1 divides depth - 1 and alpha is finite, > 0 and
+ * one) elsewhere. The forward holds at large width for every activation; the backward
+ * assumes, as mean-field theory does, that backprop's W^T is independent of the forward W.
+ * Wide nets follow it for odd phi (tanh, softsign, linear; tests/test_theory.c). Where
+ * E[phi] != 0 the stream's mean over units comes to dominate p, every unit then carries an
+ * input-independent offset, and the gradient along that common direction grows faster than
+ * predicted (relu, sigma_w2 2, alpha 1, 20 blocks: layer 1 ~1.4 log10 above the predicted
+ * 6.0 at width 500). GT_EINPUT unless K >= 1 divides depth - 1 and alpha is finite, > 0 and
  * <= THEORY_MAX_INPUT. */
 int theory_resid_layers(const Theory *t, double q0, long k, double alpha, long depth,
                         TheoryLayer *rows, GtErr *e);

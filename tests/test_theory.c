@@ -727,10 +727,11 @@ static void test_cli(void **state)
  * q_1 = sigma_w2 q0 + sigma_b2 per sample, as the theory's layer 1). Fills
  * lnd[l-1] = ln E||delta_l||^2 (up to a common constant) for l = 1..L+1 from delta_ss
  * and e2. */
-static void make_net(Net *n, ActKind act, long depth, size_t width, size_t batch)
+static void make_net(Net *n, ActKind act, long depth, size_t width, size_t batch, long k,
+                     double alpha)
 {
     NetSpec s = {.dtype = DT_F64, .in_dim = width, .width = width, .out_dim = 10, .batch = batch,
-                 .depth = depth, .act = act, .ap = AP};
+                 .depth = depth, .act = act, .ap = AP, .resid_k = k, .resid_scale = alpha};
     GtErr e;
     assert_int_equal(net_create(n, &s, &e), GT_OK);
 }
@@ -810,7 +811,7 @@ static void test_engine_matches_chi1(void **state)
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         if (cases[c].act != made) {
             net_free(&net);
-            make_net(&net, cases[c].act, L, W, B);
+            make_net(&net, cases[c].act, L, W, B, 0, 1);
             made = cases[c].act;
         }
         Theory t = mk(cases[c].act, cases[c].sw2, cases[c].sb2);
@@ -849,6 +850,86 @@ static void test_engine_matches_chi1(void **state)
     net_free(&net);
 }
 
+/* Residual nets, per seed: the stream's mean square p (mean over the batch and units of
+ * h^2 at every stream layer) against the prediction (q_next - sigma_b2)/sigma_w2, and the
+ * measured profile 2 (delta_log10_l - delta_log10_L) against theory_resid_layers on every
+ * hidden layer. p within 0.2 in log10 everywhere (the relu stream grows ~2.8x per block
+ * and its finite-width noise compounds); the issue's recursion without the cross term is
+ * at least 1 off where E[phi] != 0 (relu, sigmoid), so dropping it fails.
+ * The profile within 0.25 (as the plain test) for odd phi only: where E[phi] != 0 the
+ * stream's mean over units grows to dominate p, every unit's pre-activation then carries an
+ * offset shared by all inputs, and backprop along that common direction is no longer
+ * independent of the forward weights (the mean-field assumption): measured layer-1 deltas
+ * sit above the prediction (relu, sigma_w2 2, alpha 1: ~1.4 log10 of the predicted 6.0 at
+ * width 500, ~1.1 at 2000). Those deviations are printed, not asserted. */
+static void test_engine_matches_resid(void **state)
+{
+    (void)state;
+    enum { L = 21, W = 500, B = 32, SEEDS = 3 };
+    const struct {
+        ActKind act;
+        double sw2, sb2, alpha;
+        long k;
+    } cases[] = {
+        {ACT_TANH, 1.5, 0.05, 1, 1},   /* odd: the recursion exactly */
+        {ACT_TANH, 1.5, 0.05, 1, 2},
+        {ACT_TANH, 3, 0.2, 0.5, 1},    /* chaotic branch, smaller alpha */
+        {ACT_SOFTSIGN, 2, 0, 1, 1},
+        {ACT_RELU, 2, 0, 1, 1},        /* the stream's E||dL/dh||^2 doubles per block */
+        {ACT_RELU, 1, 0.05, 0.5, 1},
+        {ACT_RELU, 2, 0, 0.5, 2},
+        {ACT_SIGMOID, 4, 0.1, 1, 1},   /* mean 1/2 per block: p grows as l^2 */
+    };
+    int bad = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        Net net = {0};
+        long K = cases[c].k;
+        double sw2 = cases[c].sw2, sb2 = cases[c].sb2, al = cases[c].alpha;
+        make_net(&net, cases[c].act, L, W, B, K, al);
+        Theory t = mk(cases[c].act, sw2, sb2);
+        int odd = theory_mean_phi(&t, 1) == 0;
+        TheoryLayer rows[L];
+        GtErr e;
+        assert_int_equal(theory_resid_layers(&t, 1, K, al, L, rows, &e), GT_OK);
+        /* the issue's p <- p + alpha^2 E[phi^2] (no cross term) at the last stream layer
+         * below the top block, layer L - K */
+        double naive = theory_mean_phi2(&t, rows[0].q), q = rows[0].q;
+        for (long l = 1; l < L - K; l++) {
+            q = (l - 1) % K == 0 ? sw2 * naive + sb2 : theory_vmap(&t, q);
+            if (l % K == 0) naive += al * al * theory_mean_phi2(&t, q);
+        }
+        double want = (rows[L - K].q - sb2) / sw2;
+        double worst_prof = 0, worst_p = 0, meas = 0;
+        for (int s = 0; s < SEEDS; s++) {
+            double lnd[L + 1];
+            engine_profile(&net, sw2, sb2, 1, 2000 + 31 * (uint64_t)s, lnd);
+            for (int l = 0; l < L; l++) {
+                double d = fabs((lnd[l] - lnd[L - 1]) / log(10.0) - rows[l].log10_delta_sq_ratio);
+                if (d > worst_prof) worst_prof = d;
+            }
+            for (int l = 0; l + 1 < L; l++) {
+                const Layer *Ly = &net.layers[l];
+                if (!Ly->h) continue;
+                const double *h = Ly->h;
+                double ss = 0;
+                for (size_t i = 0; i < (size_t)B * W; i++) ss += h[i] * h[i];
+                double p = ss / ((double)B * W), d = fabs(log10(p * sw2 / (rows[l + 1].q - sb2)));
+                if (d > worst_p) worst_p = d;
+                if (l + 1 == L - K) meas += log10(p) / SEEDS;
+            }
+        }
+        print_message("%-8s sw2 %.2f sb2 %.2f K %ld alpha %.2f: p_%ld %.4g measured (geometric mean), "
+                      "%.4g predicted, %.4g without the cross term; worst log10 p deviation %.3f; "
+                      "log10 delta_1/delta_L predicted %.3f, worst profile deviation %.3f%s\n",
+                      t.act->name, sw2, sb2, K, al, L - K, pow(10, meas), want, naive, worst_p,
+                      rows[0].log10_delta_sq_ratio, worst_prof, odd ? "" : " (not asserted)");
+        bad += !(worst_p < 0.2) + (odd && !(worst_prof < 0.25));
+        if (!odd) bad += !(fabs(log10(naive / want)) > 1);
+        net_free(&net);
+    }
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -869,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_engine_matches_chi1),
+        cmocka_unit_test(test_engine_matches_resid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
