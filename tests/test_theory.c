@@ -669,6 +669,16 @@ static void test_cli(void **state)
         {"--w2-range 1:2:3", NULL},
         {"--critical --sigma-w2 2", NULL},
         {"--critical --phase-grid", NULL},
+        {"--residual -1", "gradtrace theory: --residual -1: expected an integer from 0 to 100000\n"},
+        {"--residual 1 --residual-scale nan",
+         "gradtrace theory: --residual-scale nan: expected a finite number > 0\n"},
+        {"--residual 1 --residual-scale 0", NULL},
+        {"--residual-scale 0.5", NULL},
+        {"--residual 2 --depth 10", "gradtrace theory: --residual 2 with --depth 10: depth - 1 must be "
+                                    "a multiple of 2 (hidden layer 1 is outside the blocks); nearest "
+                                    "valid depths 9 and 11\n"},
+        {"--residual 1 --critical", NULL},
+        {"--residual 1 --phase-grid", NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc = run_cli(bad[i].args, out, sizeof out, err, sizeof err);
@@ -681,7 +691,8 @@ static void test_cli(void **state)
     assert_int_equal(run_cli("--help", out, sizeof out, err, sizeof err), 0);
     const char *opts[] = {"--activation NAME", "[tanh]", "--alpha A", "--sigma-w2 S", "--sigma-b2 S",
                           "--depth L", "[20]", "--q0 Q", "--csv", "--critical", "--phase-grid",
-                          "--w2-range LO:HI:N", "[0.5:4:36]", "--b2-range LO:HI:N", "[0:0.5:26]"};
+                          "--w2-range LO:HI:N", "[0.5:4:36]", "--b2-range LO:HI:N", "[0:0.5:26]",
+                          "--residual K", "--residual-scale A"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         if (!strstr(out, opts[i])) fail_msg("--help lacks %s", opts[i]);
     /* the summary block */
@@ -689,6 +700,29 @@ static void test_cli(void **state)
     assert_non_null(strstr(out, "chi1        1.5 "));
     assert_non_null(strstr(out, "phase       chaotic"));
     assert_non_null(strstr(out, "xi          inf"));
+    /* residual: the summary and the CSV match the library */
+    assert_int_equal(run_cli("--activation relu --sigma-w2 2 --residual 1 --depth 21", out, sizeof out,
+                             err, sizeof err), 0);
+    assert_non_null(strstr(out, "chi_21      2 "));
+    assert_non_null(strstr(out, "(over the 20 blocks)"));
+    assert_int_equal(run_cli("--csv --depth 9 --residual 4 --residual-scale 0.3 --sigma-w2 1.4 "
+                             "--activation sigmoid", out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(count_lines(out), 10);
+    {
+        TheoryLayer rr[9];
+        Theory ts = mk(ACT_SIGMOID, 1.4, 0);
+        GtErr e;
+        assert_int_equal(theory_resid_layers(&ts, 1, 4, 0.3, 9, rr, &e), GT_OK);
+        const char *pp = strchr(out, '\n') + 1;
+        for (int l = 0; l < 9; l++) {
+            int layer;
+            double q, chi, r;
+            assert_int_equal(sscanf(pp, "%d,%lf,%lf,%lf", &layer, &q, &chi, &r), 4);
+            assert_true(layer == l + 1 && q == rr[l].q && chi == rr[l].chi &&
+                        r == rr[l].log10_delta_sq_ratio);
+            pp = strchr(pp, '\n') + 1;
+        }
+    }
     /* per-layer CSV matches the library */
     assert_int_equal(run_cli("--csv --depth 7 --sigma-w2=1.3 --sigma-b2 0.2 --q0 2", out, sizeof out,
                              err, sizeof err), 0);
