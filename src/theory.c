@@ -68,9 +68,10 @@ int theory_init(Theory *t, ActKind act, const ActParams *ap, double sigma_w2, do
 
 /* E[phi(sqrt(q) z)^2], E[phi'(sqrt(q) z)^2] or E[phi(sqrt(q) z)]. z > 0 and z < 0 share
  * nodes; [0, Z_MAX] is cut into Gauss-Legendre panels [0, s], [s, 2s], [2s, 4s], ... up to
- * 1 with s = min(1, 1/sqrt(q)), then unit panels up to Z_MAX. Every singularity of the table's phi(sqrt(q) z) in the
- * complex z plane lies within a few 1/sqrt(q) of 0, so each panel sees it at least a
- * panel length away and converges geometrically (16 nodes: to rounding). */
+ * 1 with s = min(1, 1/sqrt(q)), then unit panels up to Z_MAX. Every singularity of the
+ * table's phi(sqrt(q) z) in the complex z plane lies within a few 1/sqrt(q) of 0, so each
+ * panel sees it at least a panel length away and converges geometrically (16 nodes: to
+ * rounding). */
 typedef enum { M_F2, M_DF2, M_F } Moment;
 
 static double expect(const Theory *t, double q, Moment mo)
@@ -296,11 +297,13 @@ int theory_resid_layers(const Theory *t, double q0, long k, double alpha, long d
                         TheoryLayer *rows, GtErr *e)
 {
     if (k < 1 || depth < 1 || (depth - 1) % k)
-        return gt_fail(e, GT_EINPUT, "--residual %ld with --depth %ld: expected K >= 1 dividing depth - 1",
-                       k, depth);
+        return gt_fail(e, GT_EINPUT,
+                       "--residual %ld with --depth %ld: expected K >= 1 dividing depth - 1", k,
+                       depth);
     if (!(alpha > 0) || !(alpha <= THEORY_MAX_INPUT))
-        return gt_fail(e, GT_EINPUT, "--residual-scale %.17g: expected a finite number > 0 and <= %g",
-                       alpha, THEORY_MAX_INPUT);
+        return gt_fail(e, GT_EINPUT,
+                       "--residual-scale %.17g: expected a finite number > 0 and <= %g", alpha,
+                       THEORY_MAX_INPUT);
     const double sw2 = t->sigma_w2, sb2 = t->sigma_b2;
     /* forward: mu and p are the stream's mean and mean square over units; layer 1 starts it */
     double q = sw2 * q0 + sb2, mu = theory_mean_phi(t, q), p = theory_mean_phi2(t, q);
