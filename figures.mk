@@ -105,6 +105,9 @@ $(FIGURES)/borndead.png $(FIGURES)/borndead.svg: $(CENSUS_FILES)
 $(RESULTS)/theory/residual.csv: | $(GRADTRACE_BIN) scripts/figures-theory
 	scripts/figures-theory $(GRADTRACE_BIN) residual $@
 $(FIGURES)/residual_profile.png $(FIGURES)/residual_profile.svg: $(RESULTS)/theory/residual.csv
+ifneq ($(filter residual,$(EXPERIMENTS)),)
+$(REPORT)/index.html: $(RESULTS)/theory/residual.csv
+endif
 
 # gnuplot is run from the top directory (the scripts load plots/style.gp and call
 # scripts/figures-runs); a failed figure leaves no file behind

@@ -1089,6 +1089,38 @@ function res_m(a, K, d, e,    key) {
     if (e) return RNE[key] ? RSE[key] / RNE[key] : RZE[key] ? "-inf" : ""
     return RN0[key] ? RS0[key] / RN0[key] : RZ0[key] ? "-inf" : ""
 }
+# Step 0 against `gradtrace theory` (results/theory/residual.csv, scripts/figures-theory) at
+# the depth it predicts: per (activation, net) the predicted and the measured (mean over the
+# seeds) log10 E||delta_1||^2/E||delta_L||^2 and the largest deviation over layers and seeds.
+function res_theory(A, na, K, nk,    n, r, a, kk, d, l, j, k, i, key, m, mn, dev, y, PT) {
+    n = csv_read(results "/theory/residual.csv", "rt")
+    if (!n) return
+    for (r = 1; r <= n; r++) {
+        PT[CV["rt", r, "activation"], CV["rt", r, "residual"], CV["rt", r, "layer"]] = CV["rt", r, "log10_delta_sq_ratio"]
+        d = CV["rt", r, "depth"] + 0
+    }
+    print "<p>At initialisation against the mean-field prediction (" code("gradtrace theory --sigma-w2 0.333… [--residual K --residual-scale 0.1] --depth " d) "), log<sub>10</sub>(E‖δ<sub>1</sub>‖<sup>2</sup>/E‖δ<sub>L</sub>‖<sup>2</sup>) at " d " hidden layers (for relu and sigmoid, whose stream has a mean, the backward prediction is approximate: see README, gradtrace theory):</p>"
+    print "<table><tr><th class=l>activation</th><th class=l>net</th><th>predicted</th><th>measured (mean over seeds)</th><th>largest deviation over layers and seeds</th></tr>"
+    for (j = 1; j <= na; j++) for (k = 1; k <= nk; k++) {
+        a = A[j]; kk = K[k]
+        if (!((a, kk, 1) in PT)) continue
+        m = 0; mn = 0; dev = 0
+        for (i = 1; i <= SW_n; i++) {
+            if (!OK[i] || arg(i, "activation") != a || arg(i, "residual") != kk || DEP[i] != d) continue
+            if (!is_num(lv(i, 0, d, "delta_log10"))) continue
+            for (l = 1; l <= d; l++) {
+                y = lv(i, 0, l, "delta_log10")
+                if (!is_num(y)) continue
+                y = 2 * (y - lv(i, 0, d, "delta_log10"))
+                if (l == 1) { m += y; mn++ }
+                if (abs(y - PT[a, kk, l]) > dev) dev = abs(y - PT[a, kk, l])
+            }
+        }
+        if (!mn) continue
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", h(a), res_name(kk), f2(PT[a, kk, 1]), f2(m / mn), f2(dev)
+    }
+    print "</table>"
+}
 function res_name(K) { return K == "0" ? "plain" : K == "1" ? "1-layer blocks" : K "-layer blocks" }
 function body_residual(    A, K, D, na, nk, nd, j, k, m, t, a, kk, x, y, sx, sy, sxx, sxy, n, first, last, s, ok, bad, grow, worst, lo, hi, acc, key, tz, best, np) {
     res_load()
@@ -1141,6 +1173,7 @@ function body_residual(    A, K, D, na, nk, nd, j, k, m, t, a, kk, x, y, sx, sy,
     for (j = 1; j <= na; j++) { key = A[j] SUBSEP "0" SUBSEP last; if (RNA[key]) tz = tz (tz == "" ? "" : ", ") h(A[j]) " " pct(RACC[key] / RNA[key]) }
     if (best != "" && tz != "") li(sprintf("After training at depth %s, the plain nets reach %s test accuracy, the best residual net %s.", last, tz, pct(best)))
     print "</ul>"
+    res_theory(A, na, K, nk)
     if (ok) verdict("confirms", sprintf("R1 — without skip connections layer 1's gradient falls exponentially with depth for every activation; with them it stays within %s decades of its depth-%s value up to depth %s, at initialisation and after training.", f2(worst), first, last))
     else verdict("qualifies", "R1 — " bad ".")
 }
