@@ -101,6 +101,14 @@ $(FIGURES)/theory_phase.png $(FIGURES)/theory_phase.svg: $(RESULTS)/theory/tanh-
   $(RESULTS)/theory/tanh-critical.csv $(RESULTS)/theory/tanh-inits.csv
 $(FIGURES)/borndead.png $(FIGURES)/borndead.svg: $(CENSUS_FILES)
 
+# ---- R1 (experiments/residual.ini): the mean-field profiles its profile figure draws
+$(RESULTS)/theory/residual.csv: | $(GRADTRACE_BIN) scripts/figures-theory
+	scripts/figures-theory $(GRADTRACE_BIN) residual $@
+$(FIGURES)/residual_profile.png $(FIGURES)/residual_profile.svg: $(RESULTS)/theory/residual.csv
+ifneq ($(filter residual,$(EXPERIMENTS)),)
+$(REPORT)/index.html: $(RESULTS)/theory/residual.csv
+endif
+
 # gnuplot is run from the top directory (the scripts load plots/style.gp and call
 # scripts/figures-runs); a failed figure leaves no file behind
 $(FIGURES)/%.png: plots/%.gp $(PLOT_DEPS)

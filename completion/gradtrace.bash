@@ -12,7 +12,8 @@ _gradtrace_opts_run='--depth --width --activation --alpha --relu-grad-at-zero --
   --histograms --save-weights --checkpoint-every --out --force --progress --quiet --resume'
 _gradtrace_opts_sweep='--out -j --jobs --shard --force --index --slurm --array-size --sbatch-args
   --dry-run'
-_gradtrace_opts_theory='--activation --alpha --sigma-w2 --sigma-b2 --depth --q0 --csv
+_gradtrace_opts_theory='--activation --alpha --sigma-w2 --sigma-b2 --depth --residual
+  --residual-scale --q0 --csv
   --critical --phase-grid --w2-range --b2-range'
 _gradtrace_opts_census='--widths --depths --trials --input-dim --inputs --bias --sigma-b2
   --init --sigma-w2 --activation --alpha --seed --threads --per-layer --csv'

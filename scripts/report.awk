@@ -61,6 +61,7 @@ function claims_init() {
     CL["S9"] = "sigmoid's output reads as a probability"
     CL["I1"] = "orthogonal init at criticality keeps the Jacobian spectrum concentrated (dynamical isometry); ReLU cannot"
     CL["C1"] = "gradient clipping keeps an exploding network trainable"
+    CL["R1"] = "skip connections keep the gradient from vanishing with depth"
 }
 function claim_html(c,    n, parts, i, k, s) {
     n = split(c, parts, /[ ,]+/)
@@ -375,6 +376,7 @@ function body(    i, n, ok, fail, pend, secs) {
     else if (name == "isometry-train") body_isometry_train()
     else if (name == "clipping") body_clipping()
     else if (name == "cures") body_cures()
+    else if (name == "residual") body_residual()
     else body_generic()
     config_block()
 }
@@ -962,6 +964,7 @@ function body_theory_phase(    n, r, nc, b0, b05, b5, ni, k, nord, ng, xi) {
 function caption(f) {
     if (f ~ /^isometry/) return caption_isometry(f)
     if (f == "clipping" || f == "cures") return caption_cures(f)
+    if (f ~ /^residual/) return caption_residual(f)
     if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line. The panel titles give layer 1 / last hidden layer for each activation with its usual init. relu and leaky_relu nearly coincide: relu is the wide line underneath, leaky_relu the thin one on top, and their markers alternate (relu on odd layers, leaky_relu on even ones)."
     if (f == "grad_profile_train") return "The same profile at every logged training step (colour: step), each activation with its usual init. Whether the profile stays where it started shows if training repairs (or worsens) the gradient flow. Each panel has its own y axis (sigmoid's profile spans tens of decades, the others one or two); the panel titles give layer 1 / last hidden layer at the first and the last logged step, and the colour bar ends at the last logged step."
     if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer. relu (wide line) and leaky_relu (thin, on top) nearly coincide. The title gives layer 1's gradient at the largest depth (mean of log<sub>10</sub> over seeds)."
@@ -1171,5 +1174,117 @@ function body_cures(    i, reach, RV, CV, p0, p1, r0, r1, rk, ck, g) {
 function caption_cures(f) {
     if (f == "clipping") return "(a) Training loss and (b) the global gradient norm before clipping (grad_l2) at every step, log scales (x: step + 1), one line per run, colour = the clipping threshold C (off: no clipping). × marks a diverged run's last logged step: the step whose loss or gradient overflowed is not in steps.csv (run.json's diverged_at_step names it). The dashed lines in (b) are the thresholds. (c) The share of each C's runs that diverged (bars) and the final test accuracy of every run that did not (points, one per seed); the dotted line is chance."
     if (f == "cures") return "(a) Test accuracy over training (squares: the final evaluation after the last step) and (b) the gradient norm before clipping at the logged steps (log y) of the deep relu networks; colour: the architecture (plain, residual), dashed: with the global gradient norm clipped. The key gives each net's measured final test accuracy (run.json), the headline the plain net's against the best one's."
+# ---- R1: skip connections (experiment residual) --------------------------------------------------------
+# Per (activation, net K, depth), over the seeds: the mean of layer 1's grad_w_log10 at step
+# 0 (RS0) and at the last logged step (RSE), the exact zeros (RZ0, RZE), the mean final test
+# accuracy (RACC); per (activation, K) the least-squares slope of the step-0 means against
+# depth (RSL, decades per layer).
+function res_load(    i, key, y) {
+    for (i = 1; i <= SW_n; i++) {
+        if (!OK[i]) continue
+        key = arg(i, "activation") SUBSEP arg(i, "residual") SUBSEP DEP[i]
+        y = lv(i, 0, 1, "grad_w_log10")
+        if (y == "-inf") RZ0[key]++; else if (is_num(y)) { RS0[key] += y; RN0[key]++ }
+        y = lv(i, LAST[i], 1, "grad_w_log10")
+        if (y == "-inf") RZE[key]++; else if (is_num(y)) { RSE[key] += y; RNE[key]++ }
+        if (is_num(test_acc(i))) { RACC[key] += test_acc(i); RNA[key]++ }
+    }
+}
+function res_m(a, K, d, e,    key) {
+    key = a SUBSEP K SUBSEP d
+    if (e) return RNE[key] ? RSE[key] / RNE[key] : RZE[key] ? "-inf" : ""
+    return RN0[key] ? RS0[key] / RN0[key] : RZ0[key] ? "-inf" : ""
+}
+# Step 0 against `gradtrace theory` (results/theory/residual.csv, scripts/figures-theory) at
+# the depth it predicts: per (activation, net) the predicted and the measured (mean over the
+# seeds) log10 E||delta_1||^2/E||delta_L||^2 and the largest deviation over layers and seeds.
+function res_theory(A, na, K, nk,    n, r, a, kk, d, l, j, k, i, key, m, mn, dev, y, PT) {
+    n = csv_read(results "/theory/residual.csv", "rt")
+    if (!n) return
+    for (r = 1; r <= n; r++) {
+        PT[CV["rt", r, "activation"], CV["rt", r, "residual"], CV["rt", r, "layer"]] = CV["rt", r, "log10_delta_sq_ratio"]
+        d = CV["rt", r, "depth"] + 0
+    }
+    print "<p>At initialisation against the mean-field prediction (" code("gradtrace theory --sigma-w2 0.333… [--residual K --residual-scale 0.1] --depth " d) "), log<sub>10</sub>(E‖δ<sub>1</sub>‖<sup>2</sup>/E‖δ<sub>L</sub>‖<sup>2</sup>) at " d " hidden layers (for relu and sigmoid, whose stream has a mean, the backward prediction is approximate: see README, gradtrace theory):</p>"
+    print "<table><tr><th class=l>activation</th><th class=l>net</th><th>predicted</th><th>measured (mean over seeds)</th><th>largest deviation over layers and seeds</th></tr>"
+    for (j = 1; j <= na; j++) for (k = 1; k <= nk; k++) {
+        a = A[j]; kk = K[k]
+        if (!((a, kk, 1) in PT)) continue
+        m = 0; mn = 0; dev = 0
+        for (i = 1; i <= SW_n; i++) {
+            if (!OK[i] || arg(i, "activation") != a || arg(i, "residual") != kk || DEP[i] != d) continue
+            if (!is_num(lv(i, 0, d, "delta_log10"))) continue
+            for (l = 1; l <= d; l++) {
+                y = lv(i, 0, l, "delta_log10")
+                if (!is_num(y)) continue
+                y = 2 * (y - lv(i, 0, d, "delta_log10"))
+                if (l == 1) { m += y; mn++ }
+                if (abs(y - PT[a, kk, l]) > dev) dev = abs(y - PT[a, kk, l])
+            }
+        }
+        if (!mn) continue
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", h(a), res_name(kk), f2(PT[a, kk, 1]), f2(m / mn), f2(dev)
+    }
+    print "</table>"
+}
+function res_name(K) { return K == "0" ? "plain" : K == "1" ? "1-layer blocks" : K "-layer blocks" }
+function body_residual(    A, K, D, na, nk, nd, j, k, m, t, a, kk, x, y, sx, sy, sxx, sxy, n, first, last, s, ok, bad, grow, worst, lo, hi, acc, key, tz, best, np) {
+    res_load()
+    na = split(values("activation"), A, " "); nk = split(values("residual"), K, " "); nd = split(values("depth"), D, " ")
+    for (j = 1; j <= nd; j++) for (k = j + 1; k <= nd; k++) if (D[k] + 0 < D[j] + 0) { t = D[j]; D[j] = D[k]; D[k] = t }
+    first = D[1]; last = D[nd]
+    print "<p>Layer 1's weight-gradient norm ‖∂L/∂W<sub>1</sub>‖, mean of log<sub>10</sub> over the seeds, at initialisation and after the last training step; slope: least squares of the step-0 values against depth (decades per added layer).</p>"
+    print "<table><tr><th class=l>activation</th><th class=l>net</th><th>step 0, depth " first "</th><th>step 0, depth " last "</th><th>slope (decades/layer)</th><th>trained, depth " last "</th><th>test accuracy, depth " last "</th></tr>"
+    for (j = 1; j <= na; j++) for (k = 1; k <= nk; k++) {
+        a = A[j]; kk = K[k]
+        sx = 0; sy = 0; sxx = 0; sxy = 0; n = 0
+        for (m = 1; m <= nd; m++) {
+            y = res_m(a, kk, D[m], 0)
+            if (!is_num(y)) continue
+            x = D[m] + 0; sx += x; sy += y; sxx += x * x; sxy += x * y; n++
+        }
+        RSL[a, kk] = n > 1 && (n * sxx - sx * sx) != 0 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : ""
+        key = a SUBSEP kk SUBSEP last
+        acc = RNA[key] ? RACC[key] / RNA[key] : ""
+        printf "<tr><td class=l>%s</td><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", h(a), res_name(kk), \
+            p10(res_m(a, kk, first, 0)), p10(res_m(a, kk, last, 0)), f3(RSL[a, kk]), p10(res_m(a, kk, last, 1)), pct(acc)
+    }
+    print "</table><ul>"
+    # the plain nets: exponential fall; the residual ones: the change from the first to the last depth
+    ok = 1; bad = ""; grow = ""; worst = 0
+    for (j = 1; j <= na; j++) {
+        a = A[j]
+        s = RSL[a, "0"]
+        if (is_num(s) || res_m(a, "0", last, 0) == "-inf")
+            li(sprintf("<b>%s</b>, plain: %s decades per layer at initialisation (a factor %s per layer); layer 1 gets %s at depth %s, %s after training.", h(a), f3(s), \
+                is_num(s) ? sprintf("%.3g", exp(s * log(10))) : "n/a", p10(res_m(a, "0", last, 0)), last, p10(res_m(a, "0", last, 1))))
+        np = res_m(a, "0", last, 0)
+        if (!(np == "-inf" || (is_num(s) && s < -0.1))) { ok = 0; bad = bad (bad == "" ? "" : ", ") h(a) " plain falls only " f3(s) " decades per layer" }
+        for (k = 1; k <= nk; k++) {
+            kk = K[k]
+            if (kk == "0") continue
+            lo = res_m(a, kk, first, 0); hi = res_m(a, kk, last, 0); y = res_m(a, kk, last, 1)
+            if (!is_num(lo) || !is_num(hi)) { ok = 0; bad = bad (bad == "" ? "" : ", ") h(a) " " res_name(kk) " has no finite layer-1 gradient"; continue }
+            li(sprintf("<b>%s</b>, %s: layer 1 gets %s at depth %s and %s at depth %s (a change of %s decades over %d layers); after training %s.", h(a), res_name(kk), p10(lo), first, p10(hi), last, f2(hi - lo), last - first, p10(y)))
+            if (abs(hi - lo) > worst) worst = abs(hi - lo)
+            if (hi - lo < -1 || (is_num(y) && y - lo < -1)) { ok = 0; bad = bad (bad == "" ? "" : ", ") h(a) " " res_name(kk) " loses " f2(lo - (hi < y ? hi : y)) " decades" }
+        }
+    }
+    best = ""
+    for (j = 1; j <= na; j++) for (k = 1; k <= nk; k++) {
+        key = A[j] SUBSEP K[k] SUBSEP last
+        if (K[k] != "0" && RNA[key]) { acc = RACC[key] / RNA[key]; if (best == "" || acc > best) best = acc }
+    }
+    tz = ""
+    for (j = 1; j <= na; j++) { key = A[j] SUBSEP "0" SUBSEP last; if (RNA[key]) tz = tz (tz == "" ? "" : ", ") h(A[j]) " " pct(RACC[key] / RNA[key]) }
+    if (best != "" && tz != "") li(sprintf("After training at depth %s, the plain nets reach %s test accuracy, the best residual net %s.", last, tz, pct(best)))
+    print "</ul>"
+    res_theory(A, na, K, nk)
+    if (ok) verdict("confirms", sprintf("R1 — without skip connections layer 1's gradient falls exponentially with depth for every activation; with them it stays within %s decades of its depth-%s value up to depth %s, at initialisation and after training.", f2(worst), first, last))
+    else verdict("qualifies", "R1 — " bad ".")
+}
+function caption_residual(f) {
+    if (f == "residual_depth") return "Layer 1's weight-gradient norm against the number of hidden layers (log y), plain nets (dashed, open circles) and residual nets with one-layer (solid) and two-layer blocks (dotted), one colour per activation; (a) at initialisation, (b) after the last training step. Lines join the mean of log<sub>10</sub> over the seeds, points are single seeds; exact zeros sit on the dotted floor line. A straight falling line is exponential vanishing."
+    if (f == "residual_profile") return "The profile at 101 hidden layers. Top: log<sub>10</sub>(E‖δ<sub>l</sub>‖<sup>2</sup>/E‖δ<sub>L</sub>‖<sup>2</sup>) at step 0 (δ = ∂ℓ/∂z, L the last hidden layer), points measured over the seeds, lines the mean-field prediction of " code("gradtrace theory [--residual K --residual-scale 0.1]") " for σ<sub>w</sub><sup>2</sup> = 1/3; in residual nets layer 1 (outside every block) sits 2 decades above its neighbours, as the block layers receive α·∂L/∂h with α = 0.1. Bottom: ‖∂L/∂W<sub>l</sub>‖ at step 0 (solid) and after training (dashed), seed 1. In the plain tanh and relu nets every weight gradient is tiny, not only the first layers': the forward signal dies too (q → 0 in the ordered phase), and ∂L/∂W<sub>l</sub> = a<sub>l−1</sub><sup>T</sup>δ<sub>l</sub> multiplies a vanishing activation by a vanishing δ."
     return "Figure " h(f) "."
 }

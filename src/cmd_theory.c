@@ -24,7 +24,7 @@ typedef struct {
     double max;
 } TOpt;
 
-enum { O_ACT, O_ALPHA, O_SW2, O_SB2, O_DEPTH, O_Q0, O_CSV, O_CRIT, O_GRID, O_W2R, O_B2R, NOPT };
+enum { O_ACT, O_ALPHA, O_SW2, O_SB2, O_DEPTH, O_RES, O_RSCALE, O_Q0, O_CSV, O_CRIT, O_GRID, O_W2R, O_B2R, NOPT };
 
 static const TOpt OPTS[NOPT] = {
     [O_ACT] = {"activation", T_ACT, "tanh", "NAME", "activation", 0, 0, 0},
@@ -33,6 +33,11 @@ static const TOpt OPTS[NOPT] = {
                0, 1, THEORY_MAX_INPUT},
     [O_SB2] = {"sigma-b2", T_REAL, "0", "S", "bias variance: b ~ N(0, S)", 0, 0, THEORY_MAX_INPUT},
     [O_DEPTH] = {"depth", T_LONG, "20", "L", "hidden layers (rows of --csv)", 1, 0, 100000},
+    [O_RES] = {"residual", T_LONG, "0", "K",
+               "residual blocks of K layers after layer 1, h -> h + A*F(h) (0: plain; K divides "
+               "depth - 1)", 0, 0, 100000},
+    [O_RSCALE] = {"residual-scale", T_REAL, "1", "A", "residual branch scale alpha (with --residual)",
+                  0, 1, THEORY_MAX_INPUT},
     [O_Q0] = {"q0", T_REAL, "1", "Q",
               "mean square of an input feature (1 for --data gaussian); q_1 = sigma_w2 q0 + sigma_b2",
               0, 0, THEORY_MAX_INPUT},
@@ -52,7 +57,7 @@ static const TOpt OPTS[NOPT] = {
 typedef struct {
     ActKind act;
     double real[NOPT];
-    long depth;
+    long lng[NOPT];
     int flag[NOPT];
     TheoryRange range[NOPT];
     int given[NOPT];
@@ -120,7 +125,7 @@ static int set_opt(TArgs *a, int k, const char *value, GtErr *e)
         if (errno || end == value || *end || v < (long)o->min || v > (long)o->max)
             return gt_fail(e, GT_EINPUT, "--%s %s: expected an integer from %ld to %ld", o->name,
                            value, (long)o->min, (long)o->max);
-        a->depth = v;
+        a->lng[k] = v;
         return GT_OK;
     }
     case T_ACT: {
@@ -214,20 +219,40 @@ static int parse(TArgs *a, int argc, char **argv, GtErr *e)
     if ((a->flag[O_GRID] || a->flag[O_CRIT]) && a->given[O_DEPTH])
         return gt_fail(e, GT_EINPUT, "--depth: not used by --%s (q* and chi1 are depth-free)",
                        a->flag[O_GRID] ? "phase-grid" : "critical");
+    if ((a->flag[O_GRID] || a->flag[O_CRIT]) && a->lng[O_RES])
+        return gt_fail(e, GT_EINPUT, "--residual: not used by --%s (residual nets have no fixed point)",
+                       a->flag[O_GRID] ? "phase-grid" : "critical");
+    if (a->given[O_RSCALE] && !a->lng[O_RES])
+        return gt_fail(e, GT_EINPUT, "--residual-scale: only used with --residual K (K >= 1)");
+    long K = a->lng[O_RES], L = a->lng[O_DEPTH];
+    if (K && (L - 1) % K) {
+        long lo = 1 + (L - 1) / K * K;
+        return gt_fail(e, GT_EINPUT, "--residual %ld with --depth %ld: depth - 1 must be a multiple "
+                       "of %ld (hidden layer 1 is outside the blocks); nearest valid depths %ld "
+                       "and %ld", K, L, K, lo, lo + K);
+    }
     if (!a->flag[O_GRID] && (a->given[O_W2R] || a->given[O_B2R]))
         return gt_fail(e, GT_EINPUT, "--%s: only used with --phase-grid",
                        a->given[O_W2R] ? "w2-range" : "b2-range");
     return GT_OK;
 }
 
+static void print_head(const TArgs *a, const Theory *t)
+{
+    printf("activation  %s", t->act->name);
+    if (a->act == ACT_LEAKY_RELU) printf(" (alpha %.10g)", t->ap.alpha);
+    printf(", sigma_w2 %.10g, sigma_b2 %.10g, q0 %.10g, depth %ld", t->sigma_w2, t->sigma_b2,
+           a->real[O_Q0], a->lng[O_DEPTH]);
+    if (a->lng[O_RES])
+        printf(", residual %ld (scale %.10g)", a->lng[O_RES], a->real[O_RSCALE]);
+    putchar('\n');
+}
+
 static void print_summary(const TArgs *a, const Theory *t, const TheoryFixed *fp,
                           const TheoryLayer *rows)
 {
-    long L = a->depth;
-    printf("activation  %s", t->act->name);
-    if (a->act == ACT_LEAKY_RELU) printf(" (alpha %.10g)", t->ap.alpha);
-    printf(", sigma_w2 %.10g, sigma_b2 %.10g, q0 %.10g, depth %ld\n", t->sigma_w2, t->sigma_b2,
-           a->real[O_Q0], L);
+    long L = a->lng[O_DEPTH];
+    print_head(a, t);
     printf("q_1         %.10g   (sigma_w2 q0 + sigma_b2)\n", fp->q1);
     printf("q_%-9ld %.10g   (layer %ld, the last hidden layer)\n", L, rows[L - 1].q, L);
     printf("q*          %.10g   (limit of q_l = sigma_w2 E[phi(sqrt(q_{l-1}) z)^2] + sigma_b2)%s\n",
@@ -237,6 +262,23 @@ static void print_summary(const TArgs *a, const Theory *t, const TheoryFixed *fp
     printf("xi          %.10g   (depth scale -1/ln chi1; inf when chi1 >= 1)\n", fp->xi);
     printf("phase       %s   (ordered: chi1 < 1, chaotic: chi1 > 1, critical: |chi1 - 1| <= %g)\n",
            theory_phase_name(fp->phase), THEORY_CRITICAL_TOL);
+    printf("predicted log10(E||delta_1||^2 / E||delta_%ld||^2) = %.6g\n", L,
+           rows[0].log10_delta_sq_ratio);
+}
+
+/* Residual nets have no fixed point (q grows along the stream): the ends of the profile. */
+static void print_resid_summary(const TArgs *a, const Theory *t, const TheoryLayer *rows)
+{
+    long L = a->lng[O_DEPTH], K = a->lng[O_RES];
+    double lg = 0; /* log10 of E||dL/dh||^2 below the first block over above the last */
+    for (long l = K; l < L; l += K) lg += log10(rows[l].chi);
+    print_head(a, t);
+    printf("q_1         %.10g   (sigma_w2 q0 + sigma_b2)\n", rows[0].q);
+    printf("q_%-9ld %.10g   (layer %ld, the last hidden layer)\n", L, rows[L - 1].q, L);
+    if (L > 1)
+        printf("chi_%-7ld %.10g   (the last block's factor on E||dL/dh||^2)\n", L, rows[L - 1].chi);
+    printf("predicted log10(E||dL/dh_1||^2 / E||dL/dh_%ld||^2) = %.6g   (over the %ld blocks)\n", L,
+           lg, (L - 1) / K);
     printf("predicted log10(E||delta_1||^2 / E||delta_%ld||^2) = %.6g\n", L,
            rows[0].log10_delta_sq_ratio);
 }
@@ -252,6 +294,7 @@ int cmd_theory(int argc, char **argv)
     }
     ActParams ap = {.alpha = a.real[O_ALPHA], .relu_grad_at_zero = 0};
     double q0 = a.real[O_Q0];
+    long L = a.lng[O_DEPTH], K = a.lng[O_RES];
     if (!rc && a.flag[O_GRID]) {
         rc = theory_phase_grid(stdout, a.act, &ap, q0, &a.range[O_W2R], &a.range[O_B2R], &e);
     } else if (!rc && a.flag[O_CRIT]) {
@@ -266,17 +309,18 @@ int cmd_theory(int argc, char **argv)
         Theory t;
         TheoryLayer *rows = NULL;
         rc = theory_init(&t, a.act, &ap, a.real[O_SW2], a.real[O_SB2], &e);
-        if (!rc && !(rows = malloc((size_t)a.depth * sizeof *rows)))
+        if (!rc && !(rows = malloc((size_t)L * sizeof *rows)))
             rc = gt_fail(&e, GT_ESYS, "out of memory");
-        if (!rc) {
-            theory_layers(&t, q0, a.depth, rows);
-            if (a.flag[O_CSV]) {
-                rc = theory_write_layers_csv(stdout, rows, a.depth, &e);
-            } else {
-                TheoryFixed fp;
-                theory_fixed_point(&t, q0, &fp);
-                print_summary(&a, &t, &fp, rows);
-            }
+        if (!rc && K) rc = theory_resid_layers(&t, q0, K, a.real[O_RSCALE], L, rows, &e);
+        else if (!rc) theory_layers(&t, q0, L, rows);
+        if (!rc && a.flag[O_CSV]) {
+            rc = theory_write_layers_csv(stdout, rows, L, &e);
+        } else if (!rc && K) {
+            print_resid_summary(&a, &t, rows);
+        } else if (!rc) {
+            TheoryFixed fp;
+            theory_fixed_point(&t, q0, &fp);
+            print_summary(&a, &t, &fp, rows);
         }
         free(rows);
     }

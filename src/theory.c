@@ -66,14 +66,17 @@ int theory_init(Theory *t, ActKind act, const ActParams *ap, double sigma_w2, do
     return GT_OK;
 }
 
-/* E[g(sqrt(q) z)^2] for g = f or f'. z > 0 and z < 0 share nodes; [0, Z_MAX] is cut into
- * Gauss-Legendre panels [0, s], [s, 2s], [2s, 4s], ... up to 1 with s = min(1, 1/sqrt(q)),
- * then unit panels up to Z_MAX. Every singularity of the table's phi(sqrt(q) z) in the
- * complex z plane lies within a few 1/sqrt(q) of 0, so each panel sees it at least a
- * panel length away and converges geometrically (16 nodes: to rounding). */
-static double expect_sq(const Theory *t, double q, int deriv)
+/* E[phi(sqrt(q) z)^2], E[phi'(sqrt(q) z)^2] or E[phi(sqrt(q) z)]. z > 0 and z < 0 share
+ * nodes; [0, Z_MAX] is cut into Gauss-Legendre panels [0, s], [s, 2s], [2s, 4s], ... up to
+ * 1 with s = min(1, 1/sqrt(q)), then unit panels up to Z_MAX. Every singularity of the
+ * table's phi(sqrt(q) z) in the complex z plane lies within a few 1/sqrt(q) of 0, so each
+ * panel sees it at least a panel length away and converges geometrically (16 nodes: to
+ * rounding). */
+typedef enum { M_F2, M_DF2, M_F } Moment;
+
+static double expect(const Theory *t, double q, Moment mo)
 {
-    double (*g)(double, const ActParams *) = deriv ? t->act->df : t->act->f;
+    double (*g)(double, const ActParams *) = mo == M_DF2 ? t->act->df : t->act->f;
     const ActParams *ap = &t->ap;
     if (q > Q_EVAL_MAX) q = Q_EVAL_MAX;
     double r = sqrt(q), s = r > 1 ? 1 / r : 1;
@@ -83,7 +86,7 @@ static double expect_sq(const Theory *t, double q, int deriv)
         for (int j = 0; j < THEORY_GL_NODES; j++) {
             double z = m + h * t->x[j];
             double gp = g(r * z, ap), gm = g(-r * z, ap);
-            ps += t->w[j] * exp(-0.5 * z * z) * (gp * gp + gm * gm);
+            ps += t->w[j] * exp(-0.5 * z * z) * (mo == M_F ? gp + gm : gp * gp + gm * gm);
         }
         sum += h * ps;
         if (b >= Z_MAX) break;
@@ -100,16 +103,24 @@ double theory_mean_phi2(const Theory *t, double q)
         double f0 = t->act->f(0, &t->ap);
         return f0 * f0;
     }
-    if (q <= Q_EVAL_MAX) return expect_sq(t, q, 0);
-    double a = expect_sq(t, Q_EVAL_MAX, 0), b = expect_sq(t, 0.5 * Q_EVAL_MAX, 0);
+    if (q <= Q_EVAL_MAX) return expect(t, q, M_F2);
+    double a = expect(t, Q_EVAL_MAX, M_F2), b = expect(t, 0.5 * Q_EVAL_MAX, M_F2);
     return a > 1.5 * b ? a * (q / Q_EVAL_MAX) : a; /* unbounded (E ~ q) or bounded */
+}
+
+double theory_mean_phi(const Theory *t, double q)
+{
+    if (q == 0) return t->act->f(0, &t->ap);
+    if (q <= Q_EVAL_MAX) return expect(t, q, M_F);
+    double a = expect(t, Q_EVAL_MAX, M_F), b = expect(t, 0.25 * Q_EVAL_MAX, M_F);
+    return fabs(a) > 1.5 * fabs(b) ? a * sqrt(q / Q_EVAL_MAX) : a; /* E ~ sqrt(q) or bounded */
 }
 
 double theory_mean_dphi2(const Theory *t, double q)
 {
     /* At q = 0 the limit: sqrt(DBL_MIN) z is a normal double on either side of 0, so a
      * kink contributes both one-sided slopes and a smooth phi gives phi'(0)^2. */
-    return expect_sq(t, q > 0 ? q : DBL_MIN, 1);
+    return expect(t, q > 0 ? q : DBL_MIN, M_DF2);
 }
 
 double theory_vmap(const Theory *t, double q)
@@ -280,6 +291,55 @@ void theory_layers(const Theory *t, double q0, long depth, TheoryLayer *rows)
     rows[depth - 1].log10_delta_sq_ratio = 0;
     for (long l = depth - 2; l >= 0; l--)
         rows[l].log10_delta_sq_ratio = rows[l + 1].log10_delta_sq_ratio + log10(rows[l].chi);
+}
+
+int theory_resid_layers(const Theory *t, double q0, long k, double alpha, long depth,
+                        TheoryLayer *rows, GtErr *e)
+{
+    if (k < 1 || depth < 1 || (depth - 1) % k)
+        return gt_fail(e, GT_EINPUT,
+                       "--residual %ld with --depth %ld: expected K >= 1 dividing depth - 1", k,
+                       depth);
+    if (!(alpha > 0) || !(alpha <= THEORY_MAX_INPUT))
+        return gt_fail(e, GT_EINPUT,
+                       "--residual-scale %.17g: expected a finite number > 0 and <= %g", alpha,
+                       THEORY_MAX_INPUT);
+    const double sw2 = t->sigma_w2, sb2 = t->sigma_b2;
+    /* forward: mu and p are the stream's mean and mean square over units; layer 1 starts it */
+    double q = sw2 * q0 + sb2, mu = theory_mean_phi(t, q), p = theory_mean_phi2(t, q);
+    rows[0].q = q;
+    for (long l = 1; l < depth; l++) {
+        q = (l - 1) % k == 0 ? sw2 * p + sb2 : theory_vmap(t, q); /* a block's first layer reads h */
+        rows[l].q = q;
+        if (l % k == 0) { /* the block's end: h += alpha phi(z); only the means cross */
+            double m = theory_mean_phi(t, q);
+            p += alpha * (2 * m * mu + alpha * theory_mean_phi2(t, q));
+            mu += alpha * m;
+            if (!(p <= DBL_MAX)) p = HUGE_VAL; /* overflowed (inf - inf is NaN) */
+        }
+    }
+    /* backward in log10, relative to the top of the stream: lg for E||dL/dh||^2 at a block's
+     * output, ld for E||delta||^2 down the block's layers */
+    double lg = 0;
+    for (long b = (depth - 1) / k - 1; b >= 0; b--) {
+        long first = 1 + b * k, last = (b + 1) * k;
+        double ld = lg + 2 * log10(alpha) + log10(theory_mean_dphi2(t, rows[last].q));
+        rows[last].log10_delta_sq_ratio = ld;
+        for (long l = last - 1; l >= first; l--) {
+            rows[l].chi = theory_chi(t, rows[l].q);
+            ld += log10(rows[l].chi);
+            rows[l].log10_delta_sq_ratio = ld;
+        }
+        /* dL/dh_in = dL/dh_out + delta_first W_first^T, the two uncorrelated */
+        double x = log10(sw2) + ld - lg, r = pow(10, x);
+        rows[last].chi = 1 + r;
+        lg += isfinite(r) ? log1p(r) / log(10.0) : x;
+    }
+    rows[0].chi = theory_chi(t, rows[0].q);
+    rows[0].log10_delta_sq_ratio = lg + log10(theory_mean_dphi2(t, rows[0].q));
+    double top = rows[depth - 1].log10_delta_sq_ratio;
+    for (long l = 0; l < depth; l++) rows[l].log10_delta_sq_ratio -= top;
+    return GT_OK;
 }
 
 static int write_failed(FILE *f, GtErr *e)

@@ -80,6 +80,9 @@ int theory_init(Theory *t, ActKind act, const ActParams *ap, double sigma_w2, do
  * q = 1e60, where phi(sqrt(q) z) is its asymptote to ~1e-30. */
 double theory_mean_phi2(const Theory *t, double q);
 double theory_mean_dphi2(const Theory *t, double q);
+/* E[phi(sqrt(q) z)] (0 for odd phi; phi(0) at q = 0; grows as sqrt(q) past 1e60 when phi
+ * is unbounded) */
+double theory_mean_phi(const Theory *t, double q);
 double theory_vmap(const Theory *t, double q); /* V(q); +inf for q = +inf and unbounded phi */
 double theory_chi(const Theory *t, double q);  /* sigma_w2 E[phi'(sqrt(q) z)^2] */
 
@@ -105,6 +108,33 @@ double theory_depth_scale(double chi1);       /* -1/ln chi1, +inf when chi1 >= 1
  * is log10 sqrt(mean ||dl/dz_l||^2), hence the 2); the output layer L+1 is not predicted
  * (its delta is the loss's). q is +inf once it overflows double. */
 void theory_layers(const Theory *t, double q0, long depth, TheoryLayer *rows);
+
+/* The same rows for a residual net (`gradtrace run --residual K --residual-scale alpha`,
+ * --init gaussian): hidden layer 1 maps the input to the stream h_1 = phi(z_1); layers
+ * 2..L form blocks of K layers, h -> h + alpha F(h), F plain layers. q_l is still layer l's
+ * pre-activation variance. With p = mean over units of h^2 and mu = mean of h (the stream's
+ * units are not zero-mean when E[phi] != 0):
+ *   q_1 = sigma_w2 q0 + sigma_b2,  mu_1 = E[phi(sqrt(q_1) z)],  p_1 = E[phi(sqrt(q_1) z)^2]
+ *   a block's first layer: q_l = sigma_w2 p + sigma_b2; inner layers q_l = V(q_{l-1})
+ *   a block's end (layer l): m = E[phi(sqrt(q_l) z)],
+ *     p <- p + 2 alpha m mu + alpha^2 E[phi(sqrt(q_l) z)^2],  mu <- mu + alpha m
+ * (phi(z_l) - m is uncorrelated with h at large width, so only the means cross: for odd phi,
+ * p <- p + alpha^2 E[phi^2]). Backward, G = E||dL/dh||^2 at a block's output:
+ *   block's last layer: E||delta||^2 = alpha^2 E[phi'(sqrt(q) z)^2] G; inner layers: times
+ *   chi_l = sigma_w2 E[phi'^2] per layer down; below the block G <- G + sigma_w2 E||delta_first||^2
+ *   (K = 1: G <- G (1 + alpha^2 sigma_w2 E[phi'(sqrt(q_l) z)^2]))
+ *   layer 1: E||delta_1||^2 = E[phi'(sqrt(q_1) z)^2] G.
+ * chi is the block's factor G_in/G_out at a block's last layer, sigma_w2 E[phi'^2] (the plain
+ * one) elsewhere. The forward holds at large width for every activation; the backward
+ * assumes, as mean-field theory does, that backprop's W^T is independent of the forward W.
+ * Wide nets follow it for odd phi (tanh, softsign, linear; tests/test_theory.c). Where
+ * E[phi] != 0 the stream's mean over units comes to dominate p, every unit then carries an
+ * input-independent offset, and the gradient along that common direction grows faster than
+ * predicted (relu, sigma_w2 2, alpha 1, 20 blocks: layer 1 ~1.4 log10 above the predicted
+ * 6.0 at width 500). GT_EINPUT unless K >= 1 divides depth - 1 and alpha is finite, > 0 and
+ * <= THEORY_MAX_INPUT. */
+int theory_resid_layers(const Theory *t, double q0, long k, double alpha, long depth,
+                        TheoryLayer *rows, GtErr *e);
 
 /* CSV "layer,q,chi,log10_delta_sq_ratio" of theory_layers (%.17g, inf spelled so). */
 int theory_write_layers_csv(FILE *f, const TheoryLayer *rows, long depth, GtErr *e);
