@@ -1,7 +1,7 @@
 # Experiment 12 (claim C1): an exploding deep relu network (lr far too large) with and without
 # --clip-grad-norm. (a) training loss and (b) the gradient norm before clipping over the
-# steps (log y), one line per run, colour = the clipping threshold C, a cross where a run
-# diverged; (c) per C the share of runs that diverged and each finished run's test accuracy.
+# steps (log y), one line per run, colour = the clipping threshold C, a cross on a diverged
+# run's last step with a finite gradient; (c) per C the share of runs that diverged and each finished run's test accuracy.
 # The headline states the measured counts.
 W = 1600; H = 600
 load "plots/style.gp"
@@ -23,12 +23,15 @@ do for [i = 1:R_n] {
 # the first run of each C carries the key entry
 first_of(i) = (sum [j = 1:i] (R_clip_grad_norm[j] eq R_clip_grad_norm[i] ? 1 : 0)) == 1
 k0 = c_k("0")
+# a diverged run's header and last row with a gradient norm: steps.csv's last row is the step
+# that overflowed (its loss only), the cross goes on the step before it
+last_finite(f) = sprintf("< awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; print; next} $c[\"grad_l2\"] != \"\" {l = $0} END {print l}' '%s'", f)
 headline = k0 == 0 ? "Gradient clipping on an exploding deep relu network" : \
     sprintf("Without clipping %d of %d runs diverge", NDIV[k0], NRUN[k0])
 do for [k = 1:nC] { if (k != k0) { headline = headline . sprintf("%s C = %s: %d of %d", k == (k0 == 1 ? 2 : 1) ? "; clipped at" : ",", word(Cs, k), NDIV[k], NRUN[k]) } }
 set multiplot layout 1, 3 margins 0.05, 0.88, 0.12, 0.84 spacing 0.06 \
     title sprintf("{/:Bold=14 %s}\n", headline) . \
-          sprintf("%s hidden layers of %s, %s/%s, %s lr %s, batch %s; C: the threshold of the global gradient norm; ×: a diverged run's last logged step", \
+          sprintf("%s hidden layers of %s, %s/%s, %s lr %s, batch %s; C: the threshold of the global gradient norm; ×: a diverged run's last step with a finite gradient", \
                   R_depth[1], R_width[1], enh(R_activation[1]), R_init[1], R_optimizer[1], R_lr[1], R_batch[1]) font ",11"
 set key at screen 0.885, 0.84 left top font ",10" samplen 3 title "clipping C" noenhanced
 # log x: the unclipped runs explode within a few steps
@@ -41,7 +44,7 @@ set title "(a) training loss (batch mean)"
 set ylabel "cross-entropy loss  (log scale)"
 plot for [i = 1:R_n] run_file(i, "steps.csv") using (column("step") + 1):"loss" with lines lw 1.2 lt 100 + c_k(R_clip_grad_norm[i]) \
         title (first_of(i) ? c_name(R_clip_grad_norm[i]) : ""), \
-     for [i = 1:R_n] (R_status[i] eq "diverged" ? sprintf("< sed -n '1p;$p' '%s'", run_file(i, "steps.csv")) : run_file(i, "steps.csv")) \
+     for [i = 1:R_n] (R_status[i] eq "diverged" ? last_finite(run_file(i, "steps.csv")) : run_file(i, "steps.csv")) \
         using (column("step") + 1):(R_status[i] eq "diverged" ? column("loss") : NaN) with points pt 2 ps 2 lw 2 lt 100 + c_k(R_clip_grad_norm[i]) notitle, \
      log(10) with lines dt 3 lc rgb "#777777" title "ln 10 (chance)"
 set key off
@@ -50,7 +53,7 @@ set ylabel "grad\\_l2  (log scale)"
 do for [k = 1:nC] { if (real(word(Cs, k)) > 0) { set arrow k from graph 0, first real(word(Cs, k)) to graph 1, first real(word(Cs, k)) nohead dt 2 lw 1.5 lc rgb seq_color(k, nC) front } }
 set label 1 "dashed: each C" at graph 0.98, graph 0.96 right font ",9" tc rgb "#555555"
 plot for [i = 1:R_n] run_file(i, "steps.csv") using (column("step") + 1):"grad_l2" with lines lw 1.2 lt 100 + c_k(R_clip_grad_norm[i]) notitle, \
-     for [i = 1:R_n] (R_status[i] eq "diverged" ? sprintf("< sed -n '1p;$p' '%s'", run_file(i, "steps.csv")) : run_file(i, "steps.csv")) \
+     for [i = 1:R_n] (R_status[i] eq "diverged" ? last_finite(run_file(i, "steps.csv")) : run_file(i, "steps.csv")) \
         using (column("step") + 1):(R_status[i] eq "diverged" ? column("grad_l2") : NaN) with points pt 2 ps 2 lw 2 lt 100 + c_k(R_clip_grad_norm[i]) notitle
 unset arrow; unset label 1
 unset logscale xy

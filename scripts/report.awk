@@ -1120,7 +1120,7 @@ function body_clipping(    CV, SD, nc, k, c, i, g0lo, g0hi, g, c0, best, tail) {
         c = CV[k]; clip_stats(c)
         if (c + 0 == 0) {
             c0 = c
-            li(sprintf("Without clipping: %d of %d runs diverged (at step%s %s, from run.json: the first step whose loss or gradient was not finite; steps.csv does not log that step), the largest logged gradient norm %s%s.", \
+            li(sprintf("Without clipping: %d of %d runs diverged (at step%s %s, the first step whose loss or gradient was not finite: run.json's diverged_at_step, steps.csv's last row), the largest logged gradient norm %s%s.", \
                 KD[c], KN[c], KD[c] > 1 ? "s" : "", KD[c] ? KST[c] : "none", gnorm(KG[c]), KNA[c] ? sprintf("; the %s that did not diverge end%s at %s test accuracy", KNA[c] == 1 ? "one" : KNA[c] " runs", KNA[c] == 1 ? "s" : "", acc_range(c)) : ""))
             continue
         }
@@ -1172,8 +1172,10 @@ function body_cures(    i, reach, RV, CV, p0, p1, r0, r1, rk, ck, g) {
     else verdict("contradicts", sprintf("At this budget the residual nets do not beat the plain one: residual %s%s, plain %s%s.", pct(test_acc(r0)), r1 ? ", with clipping " pct(test_acc(r1)) : "", pct(test_acc(p0)), p1 ? ", with clipping " pct(test_acc(p1)) : ""))
 }
 function caption_cures(f) {
-    if (f == "clipping") return "(a) Training loss and (b) the global gradient norm before clipping (grad_l2) at every step, log scales (x: step + 1), one line per run, colour = the clipping threshold C (off: no clipping). × marks a diverged run's last logged step: the step whose loss or gradient overflowed is not in steps.csv (run.json's diverged_at_step names it). The dashed lines in (b) are the thresholds. (c) The share of each C's runs that diverged (bars) and the final test accuracy of every run that did not (points, one per seed); the dotted line is chance."
+    if (f == "clipping") return "(a) Training loss and (b) the global gradient norm before clipping (grad_l2) at every step, log scales (x: step + 1), one line per run, colour = the clipping threshold C (off: no clipping). × marks a diverged run's last step with a finite gradient; the next one, steps.csv's last row (its loss only; run.json's diverged_at_step), overflowed. The dashed lines in (b) are the thresholds. (c) The share of each C's runs that diverged (bars) and the final test accuracy of every run that did not (points, one per seed); the dotted line is chance."
     if (f == "cures") return "(a) Test accuracy over training (squares: the final evaluation after the last step) and (b) the gradient norm before clipping at the logged steps (log y) of the deep relu networks; colour: the architecture (plain, residual), dashed: with the global gradient norm clipped. The key gives each net's measured final test accuracy (run.json), the headline the plain net's against the best one's."
+    return "Figure " h(f) "."
+}
 # ---- R1: skip connections (experiment residual) --------------------------------------------------------
 # Per (activation, net K, depth), over the seeds: the mean of layer 1's grad_w_log10 at step
 # 0 (RS0) and at the last logged step (RSE), the exact zeros (RZ0, RZE), the mean final test

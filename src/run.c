@@ -490,6 +490,33 @@ static void layer_done(void *ctx, Net *n, int l)
     optim_layer(&sc->r->opt, n, l, sc->logged ? &sc->r->st[l] : NULL);
 }
 
+/* steps.csv's row of step s; grad NULL and clipped < 0: not measured (the step that
+ * diverged, whose gradients are not finite and which makes no update) */
+static void write_step(Run *r, long s, long epoch, double loss, const Summary *sum, int evals,
+                       const XNorm *grad, int clipped)
+{
+    CsvFile *f = &r->steps;
+    csv_int(f, s);
+    csv_int(f, epoch);
+    csv_real(f, loss);
+    csv_real(f, sum->train_acc);
+    if (evals) {
+        csv_real(f, sum->test_loss);
+        csv_real(f, sum->test_acc);
+    } else {
+        csv_empty(f);
+        csv_empty(f);
+    }
+    csv_real(f, r->c->lr);
+    if (grad) csv_xnorm(f, *grad);
+    else csv_empty(f);
+    csv_real(f, gt_now() - r->t0 + r->t_before);
+    if (clipped >= 0) csv_int(f, clipped);
+    else csv_empty(f);
+    csv_end_row(f);
+    for (int i = 0; i < NTRACES; i++) csv_flush(trace_file(r, i)); /* tail -f */
+}
+
 /* The training loop. Returns GT_OK also when the run diverged (sum->diverged_at >= 0). */
 static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
 {
@@ -549,6 +576,7 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         sum->train_acc = (double)ok / (double)B;
         if (bad) { /* divergence is a result: keep the trace so far, say where it stopped */
             sum->diverged_at = s;
+            write_step(r, s, epoch, loss, sum, evals, NULL, -1); /* its loss; no update */
             return GT_OK;
         }
         if (!fused) { /* probes and histograms see the gradients before clipping */
@@ -564,24 +592,8 @@ static int train(Run *r, volatile sig_atomic_t *stop, Summary *sum, GtErr *e)
         for (int i = 0; i < NTRACES; i++)
             if ((rc = csv_failed(trace_file(r, i), e))) return rc;
         write_layers(r, s);
-        CsvFile *f = &r->steps;
-        csv_int(f, s);
-        csv_int(f, epoch);
-        csv_real(f, loss);
-        csv_real(f, sum->train_acc);
-        if (evals) {
-            csv_real(f, sum->test_loss);
-            csv_real(f, sum->test_acc);
-        } else {
-            csv_empty(f);
-            csv_empty(f);
-        }
-        csv_real(f, c->lr);
-        csv_xnorm(f, probe_grad_l2(r->st, n->nlayers));
-        csv_real(f, gt_now() - r->t0 + r->t_before);
-        csv_int(f, clipped);
-        csv_end_row(f);
-        for (int i = 0; i < NTRACES; i++) csv_flush(trace_file(r, i)); /* tail -f */
+        XNorm g = probe_grad_l2(r->st, n->nlayers);
+        write_step(r, s, epoch, loss, sum, evals, &g, clipped);
     }
     /* the trained weights: final census, weights and test evaluation */
     census_run(&r->census, n, r->total_steps, &r->census_csv);

@@ -791,12 +791,17 @@ static void divergence(const char *dtype)
     assert_no_tmp_files(out);
     cJSON *doc = load_json(out);
     assert_string_equal(json_str(doc, "status"), "diverged");
+    double at = json_num(json_obj(doc, "summary"), "diverged_at_step");
     t_json_delete(doc);
     Lines st;
     lines_load(&st, out, "steps.csv");
     check_csv(&st, "steps.csv", STEPS_HDR);
     assert_true(field_num(st.lines[1], 0) == 0);
     assert_true(st.n - 1 < 5); /* it stopped before the last step */
+    /* the last row is the step that diverged: its loss, no gradient norm, no update */
+    const char *last = st.lines[st.n - 1];
+    if (field_num(last, 0) != at) fail_msg("steps.csv ends at '%s', run.json says diverged at step %g", last, at);
+    assert_true(isnan(field_num(last, 7)) && isnan(field_num(last, 9)));
     lines_free(&st);
     char p[PATHMAX];
     assert_true(exists(join(p, out, "layers.csv")));
