@@ -26,6 +26,7 @@ SFX(acts_tile)(const T *z, const T *a, size_t m, size_t fo, size_t w, double k, 
             nz[j] += ai[j] == 0;
             npz[j] += zi[j] == 0;
             /* f'(z) != 0: a gradient passes (act_is_dead); & rather than &&: branch-free, 4.8x faster */
+            /* cppcheck-suppress clarifyCondition ; bitwise on purpose (no branches) */
             nal[j] |= (zi[j] >= lo) & (zi[j] <= hi) & ((zi[j] != 0) | !at_zero);
             npos[j] |= zi[j] > 0;
         }
