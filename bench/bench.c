@@ -828,6 +828,36 @@ static CaseResult run_case(long L, long W, long B, const char *act, int t, doubl
     return cr;
 }
 
+/* results.csv's row of one measured configuration: what every step table has */
+static CsvRow case_row(const char *section, int t, long L, long W, long B, const char *act,
+                       const CaseResult *cr)
+{
+    CsvRow r = blank_row(section);
+    r.threads = t;
+    r.depth = L;
+    r.width = W;
+    r.batch = B;
+    r.act = act;
+    r.v[C_SAMPLES] = cr->samples;
+    r.v[C_ON] = cr->on;
+    r.v[C_OFF] = cr->off;
+    r.v[C_OVH] = cr->on / cr->off;
+    r.v[C_FLOPS] = cr->flops;
+    r.v[C_GF_ON] = cr->flops / cr->on * 1e-9;
+    r.v[C_GF_OFF] = cr->flops / cr->off * 1e-9;
+    r.v[C_RSS] = cr->rss;
+    r.v[C_BASE] = cr->base;
+    r.v[C_NETB] = cr->netb;
+    r.v[C_MINB] = cr->minb;
+    r.v[C_PK_MIN] = cr->rss / cr->minb;
+    r.v[C_NET_MIN] = (cr->rss - cr->base) / cr->minb;
+    r.v[C_OTHERS] = cr->others;
+    r.v[C_CPU_ON] = cr->cpu_on;
+    r.v[C_CPU_OFF] = cr->cpu_off;
+    r.status = cr->status;
+    return r;
+}
+
 /* A ratio as "12.3%" / "1.23", or "-" when not measured. */
 static const char *pct(double v, char *buf)
 {
@@ -881,35 +911,13 @@ static void run_steps(FILE *csv, const Opts *o)
                        fix2(t == 1 ? cr.cpu_on / cr.cpu_gemm : NAN, c_gemm),
                        pct(t == 1 ? cr.flops / cr.cpu_on * 1e-9 / g_peak_cpu : NAN, c_pk),
                        strcmp(cr.status, "ok") ? "  DIVERGED" : "");
-                CsvRow r = blank_row("step");
-                r.threads = t;
-                r.depth = s->L;
-                r.width = s->W;
-                r.batch = s->B;
-                r.act = acts[a];
-                r.v[C_SAMPLES] = cr.samples;
-                r.v[C_ON] = cr.on;
-                r.v[C_OFF] = cr.off;
-                r.v[C_OVH] = cr.on / cr.off;
+                CsvRow r = case_row("step", t, s->L, s->W, s->B, acts[a], &cr);
                 r.v[C_GEMM] = cr.gemm;
                 r.v[C_SOG] = cr.on / cr.gemm;
-                r.v[C_FLOPS] = cr.flops;
-                r.v[C_GF_ON] = cr.flops / cr.on * 1e-9;
-                r.v[C_GF_OFF] = cr.flops / cr.off * 1e-9;
                 r.v[C_PEAK] = peak;
                 r.v[C_SHARE_ON] = r.v[C_GF_ON] / peak;
                 r.v[C_SHARE_OFF] = r.v[C_GF_OFF] / peak;
-                r.v[C_RSS] = cr.rss;
-                r.v[C_BASE] = cr.base;
-                r.v[C_NETB] = cr.netb;
-                r.v[C_MINB] = cr.minb;
-                r.v[C_PK_MIN] = cr.rss / cr.minb;
-                r.v[C_NET_MIN] = net_mem / cr.minb;
-                r.v[C_OTHERS] = cr.others;
-                r.v[C_CPU_ON] = cr.cpu_on;
-                r.v[C_CPU_OFF] = cr.cpu_off;
                 r.v[C_CPU_GEMM] = cr.cpu_gemm;
-                r.status = cr.status;
                 csv_row(csv, &r);
             }
     }
@@ -986,29 +994,7 @@ static void run_depth(FILE *csv, const Opts *o)
                cr.off, cr.on / (double)(L + 1) * 1e6, cr.cpu_on / (double)(L + 1) * 1e6,
                cr.rss / 1048576, net_mem / 1048576, net_mem / (double)(L + 1), cr.others,
                cr.status);
-        CsvRow r = blank_row("depth");
-        r.threads = 1;
-        r.depth = L;
-        r.width = 64;
-        r.batch = 32;
-        r.act = "relu";
-        r.v[C_SAMPLES] = cr.samples;
-        r.v[C_ON] = cr.on;
-        r.v[C_OFF] = cr.off;
-        r.v[C_OVH] = cr.on / cr.off;
-        r.v[C_FLOPS] = cr.flops;
-        r.v[C_GF_ON] = cr.flops / cr.on * 1e-9;
-        r.v[C_GF_OFF] = cr.flops / cr.off * 1e-9;
-        r.v[C_RSS] = cr.rss;
-        r.v[C_BASE] = cr.base;
-        r.v[C_NETB] = cr.netb;
-        r.v[C_MINB] = cr.minb;
-        r.v[C_PK_MIN] = cr.rss / cr.minb;
-        r.v[C_NET_MIN] = net_mem / cr.minb;
-        r.v[C_OTHERS] = cr.others;
-        r.v[C_CPU_ON] = cr.cpu_on;
-        r.v[C_CPU_OFF] = cr.cpu_off;
-        r.status = cr.status;
+        CsvRow r = case_row("depth", 1, L, 64, 32, "relu", &cr);
         csv_row(csv, &r);
     }
 }
@@ -1053,27 +1039,7 @@ static void run_cures(FILE *csv, const Opts *o)
                    cr.off, pct(cr.on / base.on - 1, r1), pct(cr.off / base.off - 1, r2),
                    pct(cr.cpu_on / base.cpu_on - 1, r3), pct(cr.cpu_off / base.cpu_off - 1, r4),
                    cr.rss / cr.minb, cr.others, strcmp(cr.status, "ok") ? "  DIVERGED" : "");
-            CsvRow r = blank_row(var[v].section);
-            r.threads = 1;
-            r.depth = s->L;
-            r.width = s->W;
-            r.batch = s->B;
-            r.act = "relu";
-            r.v[C_SAMPLES] = cr.samples;
-            r.v[C_ON] = cr.on;
-            r.v[C_OFF] = cr.off;
-            r.v[C_OVH] = cr.on / cr.off;
-            r.v[C_FLOPS] = cr.flops;
-            r.v[C_RSS] = cr.rss;
-            r.v[C_BASE] = cr.base;
-            r.v[C_NETB] = cr.netb;
-            r.v[C_MINB] = cr.minb;
-            r.v[C_PK_MIN] = cr.rss / cr.minb;
-            r.v[C_NET_MIN] = (cr.rss - cr.base) / cr.minb;
-            r.v[C_OTHERS] = cr.others;
-            r.v[C_CPU_ON] = cr.cpu_on;
-            r.v[C_CPU_OFF] = cr.cpu_off;
-            r.status = cr.status;
+            CsvRow r = case_row(var[v].section, 1, s->L, s->W, s->B, "relu", &cr);
             csv_row(csv, &r);
         }
     }
