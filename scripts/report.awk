@@ -1244,8 +1244,8 @@ function body_normalization(    AV, NV, na, nn, j, k, a, n, i, s, s0, sN, L, oth
     if (expl != "") li("Batch norm does not make the gradient flat at initialisation: in these nets it grows toward the input, layer 1 getting more than layer " DEP[first_ok()] " (" expl ")" (flat ? "; training brings it back within a factor 10." : "."))
     print "</ul>"
     # the verdict: per saturating activation, the plain net with the usual init barely learns
-    # (below 20 %) and the batch-norm net trains (50 % or more): rescued; the plain net trains
-    # already: not needed; the batch-norm net does not train: failed
+    # (below 20 %) and the batch-norm net trains (50 % or more): rescued; the plain net learns
+    # (20 % or more) already: not needed; the batch-norm net does not train: failed
     tr = ""; need = ""; fail = ""
     for (j = 1; j <= na; j++) {
         a = AV[j]; if (a != "sigmoid" && a != "tanh") continue
@@ -1256,7 +1256,7 @@ function body_normalization(    AV, NV, na, nn, j, k, a, n, i, s, s0, sN, L, oth
         s = sprintf("%s %s → %s", h(a), pct(a0), pct(ab))
         if (ab < 0.5) fail = fail (fail == "" ? "" : "; ") s
         else if (a0 < 0.2) tr = tr (tr == "" ? "" : "; ") s
-        else if (a0 >= 0.5) need = need (need == "" ? "" : "; ") s
+        else need = need (need == "" ? "" : "; ") s
     }
     il = norm_pt("sigmoid", "layer"); i0 = norm_pt("sigmoid", "none")
     # the factor per layer: the step-0 ratio over the L - 1 layers between layer 1 and L
@@ -1267,7 +1267,7 @@ function body_normalization(    AV, NV, na, nn, j, k, a, n, i, s, s0, sN, L, oth
         verdict("confirms", sprintf("N1 (Ioffe &amp; Szegedy 2015) at depth %d: without normalization the net barely learns and with batch norm it trains (test accuracy without → with: %s).%s", DEP[first_ok()], tr, lnr))
     else if (tr != "")
         verdict("qualifies", sprintf("N1 at depth %d: batch norm rescues %s (test accuracy without → with)%s%s.%s", DEP[first_ok()], tr, \
-            need != "" ? "; " need ": the plain net trains here without it, so batch norm is not what keeps it trainable" : "", fail != "" ? "; but " fail ": batch norm does not make it train" : "", lnr))
+            need != "" ? "; " need ": the plain net learns here without it, so batch norm is not what keeps it trainable" : "", fail != "" ? "; but " fail ": batch norm does not make it train" : "", lnr))
     else if (fail != "")
         verdict("contradicts", sprintf("N1 at depth %d: with batch norm the net still does not train: %s (test accuracy without → with).", DEP[first_ok()], fail))
     else verdict("inconclusive", sprintf("N1: the plain sigmoid and tanh nets train here without normalization (%s), so the runs do not test whether batch norm keeps them trainable.", need == "" ? "n/a" : need))
