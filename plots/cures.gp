@@ -2,7 +2,7 @@
 # training and (b) the gradient norm before clipping, one line per network: colour = plain or residual
 # (and the normalization, when the sweep has a norm axis), dashed = with gradient clipping.
 # The key and the headline state the measured final test accuracies.
-W = 1500; H = 600
+W = 1700; H = 620
 load "plots/style.gp"
 eval system(sprintf("scripts/figures-runs '%s'", dir))
 # runs of a binary without --norm have no R_norm: every net is then un-normalized
@@ -33,11 +33,11 @@ do for [i = 1:R_n] {
 }
 headline = ip_ == 0 || ib_ == 0 ? "The cures: plain vs residual networks" : \
     sprintf("%s %s layers: the plain net ends at %s test accuracy, %s at %s", R_depth[1], enh(R_activation[1]), acc_(ip_), net_name(ib_), acc_(ib_))
-set multiplot layout 1, 2 margins 0.06, 0.78, 0.12, 0.84 spacing 0.07 \
+set multiplot layout 1, 2 margins 0.05, 0.72, 0.12, 0.84 spacing 0.07 \
     title sprintf("{/:Bold=13 %s}\n", headline) . \
           sprintf("width %s, %s/%s, %s lr %s, batch %s; solid: no clipping, dashed: the global gradient norm clipped; ■: the final evaluation", \
                   R_width[1], enh(R_activation[1]), R_init[1], R_optimizer[1], R_lr[1], R_batch[1]) font ",11"
-set key at screen 0.785, 0.84 left top font ",10" samplen 4 title "network: final test accuracy" noenhanced
+set key at screen 0.725, 0.84 left top reverse Left font ",10" samplen 4 title "network: final test accuracy" noenhanced
 set xlabel "training step"
 set title "(a) test accuracy"
 set ylabel "test accuracy  (%)"

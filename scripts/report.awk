@@ -62,6 +62,7 @@ function claims_init() {
     CL["I1"] = "orthogonal init at criticality keeps the Jacobian spectrum concentrated (dynamical isometry); ReLU cannot"
     CL["C1"] = "gradient clipping keeps an exploding network trainable"
     CL["R1"] = "skip connections keep the gradient from vanishing with depth"
+    CL["N1"] = "batch normalization keeps deep sigmoid/tanh networks trainable"
 }
 function claim_html(c,    n, parts, i, k, s) {
     n = split(c, parts, /[ ,]+/)
@@ -377,6 +378,7 @@ function body(    i, n, ok, fail, pend, secs) {
     else if (name == "clipping") body_clipping()
     else if (name == "cures") body_cures()
     else if (name == "residual") body_residual()
+    else if (name == "normalization") body_normalization()
     else body_generic()
     config_block()
 }
@@ -965,6 +967,7 @@ function caption(f) {
     if (f ~ /^isometry/) return caption_isometry(f)
     if (f == "clipping" || f == "cures") return caption_cures(f)
     if (f ~ /^residual/) return caption_residual(f)
+    if (f ~ /^normalization/) return caption_normalization(f)
     if (f == "grad_profile_init") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer at initialisation (step 0, one batch), log scale, one panel per depth. Each activation appears with its usual initialiser (solid) and with the other one (dashed). A straight falling line is exponential vanishing: sigmoid's slope is the factor lost per layer; flat lines keep the gradient. Exact zeros, if any, sit on the dotted floor line. The panel titles give layer 1 / last hidden layer for each activation with its usual init. relu and leaky_relu nearly coincide: relu is the wide line underneath, leaky_relu the thin one on top, and their markers alternate (relu on odd layers, leaky_relu on even ones)."
     if (f == "grad_profile_train") return "The same profile at every logged training step (colour: step), each activation with its usual init. Whether the profile stays where it started shows if training repairs (or worsens) the gradient flow. Each panel has its own y axis (sigmoid's profile spans tens of decades, the others one or two); the panel titles give layer 1 / last hidden layer at the first and the last logged step, and the colour bar ends at the last logged step."
     if (f == "depth_scan") return "Layer 1's weight-gradient norm at initialisation against the number of hidden layers (log y). Lines join the mean of log<sub>10</sub> over seeds; small points are single seeds. The slope of a line is the number of decades lost per added layer. relu (wide line) and leaky_relu (thin, on top) nearly coincide. The title gives layer 1's gradient at the largest depth (mean of log<sub>10</sub> over seeds)."
@@ -1167,13 +1170,114 @@ function body_cures(    i, reach, RV, CV, p0, p1, r0, r1, rk, ck, g) {
         verdict("confirms", sprintf("He et al. (2016) at depth %d: the residual net ends at %s test accuracy, the plain one at %s%s.", DEP[p0], pct(test_acc(r0)), pct(test_acc(p0)), \
             p1 && r1 ? sprintf("; clipping moves them to %s and %s", pct(test_acc(r1)), pct(test_acc(p1))) : ""))
     else if (r1 && p1 && cures_acc(r1) >= cures_acc(p0) + 0.1 && cures_acc(r1) >= cures_acc(p1))
-        verdict("qualifies", sprintf("Skip connections help here only together with clipping: the residual net alone ends at %s test accuracy%s, clipped to %s it reaches %s, the best of the four, against %s plain and %s plain with clipping.", \
-            pct(test_acc(r0)), g, h(ck), pct(test_acc(r1)), pct(test_acc(p0)), pct(test_acc(p1))))
+        verdict("qualifies", sprintf("Skip connections help here only together with clipping: the residual net alone ends at %s test accuracy%s, clipped to %s it reaches %s, the best of the four%s, against %s plain and %s plain with clipping.", \
+            pct(test_acc(r0)), g, h(ck), pct(test_acc(r1)), values("norm") ~ / / ? " without normalization" : "", pct(test_acc(p0)), pct(test_acc(p1))))
     else verdict("contradicts", sprintf("At this budget the residual nets do not beat the plain one: residual %s%s, plain %s%s.", pct(test_acc(r0)), r1 ? ", with clipping " pct(test_acc(r1)) : "", pct(test_acc(p0)), p1 ? ", with clipping " pct(test_acc(p1)) : ""))
+    if (values("norm") ~ /batch/) cures_norm(rk, ck, p0, r0)
+}
+# the cures with a norm axis: batch norm in the plain and in the residual net (no clipping),
+# what clipping does to them, and the best of all the nets
+function cures_norm(rk, ck, p0, r0,    pb, rb, pb1, rb1, i, best, up) {
+    pb = pick("residual=0,norm=batch,clip-grad-norm=0"); rb = pick("residual=" rk ",norm=batch,clip-grad-norm=0")
+    pb1 = pick("residual=0,norm=batch,clip-grad-norm=" ck); rb1 = pick("residual=" rk ",norm=batch,clip-grad-norm=" ck)
+    if (!pb || !rb) return
+    best = 0
+    for (i = 1; i <= SW_n; i++) if (OK[i] && is_num(test_acc(i)) && (!best || test_acc(i) + 0 > test_acc(best) + 0)) best = i
+    # log10 of the batch-norm plain net's gradient norm at step 0 over the plain net's
+    up = GL2[p0, 0] + 0 > 0 && GL2[pb, 0] + 0 > 0 ? log(GL2[pb, 0] / GL2[p0, 0]) / log(10) : ""
+    print "<ul>"
+    li(sprintf("Batch norm in the plain net: %s test accuracy against %s without it; its gradient norm at step 0 is %s against the plain net's %s: %s%s.", pct(test_acc(pb)), pct(test_acc(p0)), \
+        gnorm(GL2[pb, 0]), gnorm(GL2[p0, 0]), up == "" ? "n/a" : r10(up), \
+        pb1 ? sprintf("; clipped to %s it ends at %s, clipped on %s of the logged steps", h(ck), pct(test_acc(pb1)), pct(clip_share(pb1))) : ""))
+    li(sprintf("Batch norm in the residual net: %s against %s without it%s.", pct(test_acc(rb)), pct(test_acc(r0)), rb1 ? sprintf("; clipped to %s: %s", h(ck), pct(test_acc(rb1))) : ""))
+    if (best) li(sprintf("The best of the %d nets: %s, at %s.", NOK, cures_name(best), pct(test_acc(best))))
+    print "</ul>"
+    if (cures_acc(pb) >= cures_acc(p0) + 0.1)
+        verdict("confirms", sprintf("Ioffe &amp; Szegedy (2015) at depth %d: batch norm lifts the plain net from %s to %s test accuracy, and the residual net from %s to %s.", DEP[p0], pct(test_acc(p0)), pct(test_acc(pb)), pct(test_acc(r0)), pct(test_acc(rb))))
+    else if (cures_acc(rb) >= cures_acc(r0) + 0.1)
+        verdict("qualifies", sprintf("Batch norm helps here only inside residual blocks: the residual net goes from %s to %s with it, the plain net from %s to %s%s.", pct(test_acc(r0)), pct(test_acc(rb)), pct(test_acc(p0)), pct(test_acc(pb)), \
+            up != "" && up > 1 ? sprintf(" (at depth %d batch norm alone multiplies the plain net's gradient norm at step 0 by %s)", DEP[p0], r10(up)) : ""))
+    else verdict("contradicts", sprintf("At this budget batch norm does not help: plain %s, with batch norm %s; residual %s, with batch norm %s.", pct(test_acc(p0)), pct(test_acc(pb)), pct(test_acc(r0)), pct(test_acc(rb))))
 }
 function caption_cures(f) {
     if (f == "clipping") return "(a) Training loss and (b) the global gradient norm before clipping (grad_l2) at every step, log scales (x: step + 1), one line per run, colour = the clipping threshold C (off: no clipping). × marks a diverged run's last step with a finite gradient; the next one, steps.csv's last row (its loss only; run.json's diverged_at_step), overflowed. The dashed lines in (b) are the thresholds. (c) The share of each C's runs that diverged (bars) and the final test accuracy of every run that did not (points, one per seed); the dotted line is chance."
-    if (f == "cures") return "(a) Test accuracy over training (squares: the final evaluation after the last step) and (b) the gradient norm before clipping at the logged steps (log y) of the deep relu networks; colour: the architecture (plain, residual), dashed: with the global gradient norm clipped. The key gives each net's measured final test accuracy (run.json), the headline the plain net's against the best one's."
+    if (f == "cures") return "(a) Test accuracy over training (squares: the final evaluation after the last step) and (b) the gradient norm before clipping at the logged steps (log y) of the deep relu networks; colour: the architecture (plain or residual, without or with batch norm), dashed: with the global gradient norm clipped. The key gives each net's measured final test accuracy (run.json), the headline the plain net's against the best one's."
+    return "Figure " h(f) "."
+}
+
+# ---- N1 (issue 11: experiment normalization) -------------------------------------------------
+# the point of activation a with its usual init and normalization n; its final test accuracy
+function norm_pt(a, n) { return pick("activation=" a ",init=" usual_prefix(a) "*,norm=" n) }
+function norm_acc(i) { return i && is_num(test_acc(i)) ? test_acc(i) + 0 : "" }
+function norm_name(n) { return n == "none" ? "without normalization" : "with " n " norm" }
+# "9.5 % without normalization, 81.4 % with batch norm, …" for activation a (init: usual or other)
+function norm_accs(a, usual,    NV, nn, k, i, j, s) {
+    nn = split(values("norm"), NV, " "); s = ""
+    for (k = 1; k <= nn; k++) {
+        i = 0
+        for (j = 1; j <= SW_n && !i; j++) if (OK[j] && arg(j, "activation") == a && arg(j, "norm") == NV[k] && (index(arg(j, "init"), usual_prefix(a)) == 1) == usual) i = j
+        if (i) s = s (s == "" ? "" : ", ") pct(test_acc(i)) " " norm_name(NV[k])
+    }
+    return s
+}
+function body_normalization(    AV, NV, na, nn, j, k, a, n, i, s, s0, sN, L, other, tr, need, fail, i0, ib, il, a0, ab, expl, flat, lnr) {
+    na = split(values("activation"), AV, " "); nn = split(values("norm"), NV, " ")
+    print "<ul>"
+    for (j = 1; j <= na; j++) {
+        a = AV[j]; i = norm_pt(a, "none"); if (!i) i = norm_pt(a, NV[1])
+        if (!i) continue
+        L = DEP[i]; s0 = ""; sN = ""
+        for (k = 1; k <= nn; k++) {
+            n = NV[k]; i = norm_pt(a, n); if (!i) continue
+            s0 = s0 (s0 == "" ? "" : ", ") r10(grad_ratio(i, 0)) " " norm_name(n)
+            sN = sN (sN == "" ? "" : ", ") r10(grad_ratio(i, LAST[i])) " " norm_name(n)
+        }
+        li(sprintf("<b>%s</b>/%s: test accuracy %s. Layer 1 gets this share of layer %d's weight gradient (‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>%d</sub>‖) at step 0: %s; at the last logged step (%d): %s.", \
+            h(a), h(arg(i, "init")), norm_accs(a, 1), L, L, s0, LAST[i], sN))
+    }
+    other = ""
+    for (j = 1; j <= na; j++) { s = norm_accs(AV[j], 0); if (s != "") other = other (other == "" ? "" : "; ") "<b>" h(AV[j]) "</b> " s }
+    if (other != "") li("With the other initialiser (He for sigmoid and tanh, Xavier for relu): " other ".")
+    # batch norm's gradient at initialisation grows toward the input where it is 30x or more
+    # (flat again at the last step: within a decade)
+    expl = ""; flat = 1
+    for (j = 1; j <= na; j++) { ib = norm_pt(AV[j], "batch"); if (ib && is_num(grad_ratio(ib, 0)) && grad_ratio(ib, 0) > 1.5) {
+        expl = expl (expl == "" ? "" : "; ") sprintf("%s %s at step 0, %s at step %d", h(AV[j]), r10(grad_ratio(ib, 0)), r10(grad_ratio(ib, LAST[ib])), LAST[ib])
+        if (!is_num(grad_ratio(ib, LAST[ib])) || abs(grad_ratio(ib, LAST[ib])) > 1) flat = 0 } }
+    if (expl != "") li("Batch norm does not make the gradient flat at initialisation: in these nets it grows toward the input, layer 1 getting more than layer " DEP[first_ok()] " (" expl ")" (flat ? "; training brings it back within a factor 10." : "."))
+    print "</ul>"
+    # the verdict: per saturating activation, the plain net with the usual init barely learns
+    # (below 20 %) and the batch-norm net trains (50 % or more): rescued; the plain net learns
+    # (20 % or more) already: not needed; the batch-norm net does not train: failed
+    tr = ""; need = ""; fail = ""
+    for (j = 1; j <= na; j++) {
+        a = AV[j]; if (a != "sigmoid" && a != "tanh") continue
+        i0 = norm_pt(a, "none"); ib = norm_pt(a, "batch")
+        if (!i0 || !ib) continue
+        a0 = norm_acc(i0); ab = norm_acc(ib)
+        if (a0 == "" || ab == "") continue
+        s = sprintf("%s %s → %s", h(a), pct(a0), pct(ab))
+        if (ab < 0.5) fail = fail (fail == "" ? "" : "; ") s
+        else if (a0 < 0.2) tr = tr (tr == "" ? "" : "; ") s
+        else need = need (need == "" ? "" : "; ") s
+    }
+    il = norm_pt("sigmoid", "layer"); i0 = norm_pt("sigmoid", "none")
+    # the factor per layer: the step-0 ratio over the L - 1 layers between layer 1 and L
+    lnr = il && i0 && is_num(norm_acc(il)) && norm_acc(il) < 0.2 && is_num(grad_ratio(il, 0)) && is_num(grad_ratio(i0, 0)) ? \
+        sprintf(" Layer norm does not do it: the sigmoid net ends at %s, its layer-1 gradient %s of layer %d's at step 0, a factor %.2f per layer against %.2f without normalization: rescaling each sample by one number over its units does not undo sigmoid' ≤ 0.25.", \
+        pct(test_acc(il)), r10(grad_ratio(il, 0)), DEP[il], exp(grad_ratio(il, 0) / (DEP[il] - 1) * log(10)), exp(grad_ratio(i0, 0) / (DEP[i0] - 1) * log(10))) : ""
+    if (tr != "" && fail == "" && need == "")
+        verdict("confirms", sprintf("N1 (Ioffe &amp; Szegedy 2015) at depth %d: without normalization the net barely learns and with batch norm it trains (test accuracy without → with: %s).%s", DEP[first_ok()], tr, lnr))
+    else if (tr != "")
+        verdict("qualifies", sprintf("N1 at depth %d: batch norm rescues %s (test accuracy without → with)%s%s.%s", DEP[first_ok()], tr, \
+            need != "" ? "; " need ": the plain net learns here without it, so batch norm is not what keeps it trainable" : "", fail != "" ? "; but " fail ": batch norm does not make it train" : "", lnr))
+    else if (fail != "")
+        verdict("contradicts", sprintf("N1 at depth %d: with batch norm the net still does not train: %s (test accuracy without → with).", DEP[first_ok()], fail))
+    else verdict("inconclusive", sprintf("N1: the plain sigmoid and tanh nets train here without normalization (%s), so the runs do not test whether batch norm keeps them trainable.", need == "" ? "n/a" : need))
+}
+function caption_normalization(f) {
+    if (f == "normalization") return "Fashion-MNIST test accuracy over training of the deep nets, one panel per activation; colour: the normalization between each hidden layer's dense output and its activation (none, batch, layer), solid: the activation's usual init (Xavier for sigmoid and tanh, He for relu), dashed: the other one; squares: the final evaluation after the last step (batch norm with its running statistics). The titles give the final test accuracies with the usual init (run.json); the dotted line is chance."
+    if (f == "normalization_profile") return "Weight-gradient norm ‖∂L/∂W<sub>l</sub>‖ of every layer (log scale) at step 0 (solid) and at the last logged step (dashed), each activation with its usual init; colour: the normalization. A straight falling line toward the input is exponential vanishing, a rising one explosion. The titles give layer 1 / the last hidden layer at both steps. Each panel has its own y axis."
     return "Figure " h(f) "."
 }
 # ---- R1: skip connections (experiment residual) --------------------------------------------------------
