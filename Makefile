@@ -187,7 +187,7 @@ help:
 	@echo "make uninstall  remove what make install put there (same PREFIX and DESTDIR)"
 	@echo "make deb        the Debian package build/deb/gradtrace_<version>_<arch>.deb (dpkg-buildpackage, lintian)"
 	@echo "make deb-check  that .deb installed and run in a fresh debootstrap'd Debian 12 root (needs root)"
-	@echo "make bench      benchmark tables (bench/RESULTS.md); make bench-torch: PyTorch side by side"
+	@echo "make bench      benchmark tables (bench/RESULTS.md); make bench-torch: PyTorch side by side; make bench-gemm: OpenBLAS vs BLIS vs libxsmm"
 
 # benchmarks and fuzzing bring their own rules
 include $(wildcard bench/*.mk tests/fuzz/*.mk)
