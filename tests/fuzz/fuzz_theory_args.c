@@ -1,6 +1,6 @@
 /* Fuzz target: `gradtrace theory` options (cmd_theory.c's parser and its cross-option
  * checks), then the mean-field computations those values drive, kept small: the layer
- * recursion up to depth 64, the fixed point, the critical-line search and a phase grid of at
+ * recursion up to depth 64 (residual blocks too), the fixed point, the critical-line search and a phase grid of at
  * most 4 x 4 points (written to /dev/null). The input is argv[1..], split at NUL bytes and
  * newlines. cmd_theory.c is included for its static parse(); cmd_theory() is not called. */
 #include "../../src/cmd_theory.c"
@@ -44,9 +44,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FZ_CHECK_ERR(rc, e);
             return 0;
         }
-        long depth = a.depth < 64 ? a.depth : 64;
+        long depth = a.lng[O_DEPTH] < 64 ? a.lng[O_DEPTH] : 64, K = a.lng[O_RES];
         TheoryLayer rows[64];
-        theory_layers(&t, q0, depth, rows);
+        if (K && depth == a.lng[O_DEPTH]) { /* residual blocks: parse checked K | depth - 1 */
+            rc = theory_resid_layers(&t, q0, K, a.real[O_RSCALE], depth, rows, &e);
+            if (rc) {
+                FZ_CHECK_ERR(rc, e);
+                return 0;
+            }
+        } else {
+            theory_layers(&t, q0, depth, rows);
+        }
         for (long l = 0; l < depth; l++) FZ_CHECK(!isnan(rows[l].q) && rows[l].q >= 0);
         TheoryFixed fp;
         theory_fixed_point(&t, q0, &fp);
