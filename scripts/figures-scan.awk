@@ -6,10 +6,24 @@
 # The column holds log10 values (an exact zero is -inf) unless islog=1, in which case it holds
 # plain values whose log10 is taken (an exact zero is 0). min/max print as nan when no
 # finite value was seen.
-BEGIN { FS = ","; mn = ""; mx = ""; z = 0; n = 0 }
+# Fields are split as CSV: a quoted field (index.csv's run id, "activation=relu,seed=1") is
+# one field, commas and all.
+function split_csv(line, f,    n, i, ch, q, cur) {
+    n = 0; q = 0; cur = ""
+    for (i = 1; i <= length(line); i++) {
+        ch = substr(line, i, 1)
+        if (ch == "\"") q = !q
+        else if (ch == "," && !q) { f[++n] = cur; cur = "" }
+        else cur = cur ch
+    }
+    f[++n] = cur
+    return n
+}
+BEGIN { mn = ""; mx = ""; z = 0; n = 0 }
+{ nf = index($0, "\"") ? split_csv($0, F) : split($0, F, ",") }
 FNR == 1 {
     delete c
-    for (i = 1; i <= NF; i++) c[$i] = i
+    for (i = 1; i <= nf; i++) c[F[i]] = i
     wcol = 0
     if (where != "") { eq = index(where, "="); wcol = c[substr(where, 1, eq - 1)]; wval = substr(where, eq + 1) }
     k = c[col]
@@ -17,10 +31,10 @@ FNR == 1 {
 }
 {
     if (!k) next
-    if (wcol && $wcol != wval) next
-    if (lo != "" && $c["layer"] + 0 < lo + 0) next
-    if (hi != "" && $c["layer"] + 0 > hi + 0) next
-    v = $k
+    if (wcol && F[wcol] != wval) next
+    if (lo != "" && F[c["layer"]] + 0 < lo + 0) next
+    if (hi != "" && F[c["layer"]] + 0 > hi + 0) next
+    v = F[k]
     if (v == "" || v == "nan" || v == "-nan" || v == "inf") next
     n++
     if (islog) { if (v + 0 == 0) { z++; next } if (v + 0 < 0) next; v = log(v + 0) / log(10) }
