@@ -1,8 +1,10 @@
 /* Network layout (one buffer each for parameters, gradients and activations, with
- * per-layer views) and the dtype dispatch of the forward and backward passes. */
+ * per-layer views), the table of layer kinds and the forward and backward walks over the
+ * net's op sequence. */
 #include "net.h"
 
 #include <cblas.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,12 +65,13 @@ size_t net_bytes(const NetSpec *s)
     size_t elems = mul_add(np, 2, mul_add(nd, s->resid_k > 0 ? 5 : 4, mul_add(nr, 1, na)));
     size_t bytes = mul_add(elems, dtype_size(s->dtype), 0);
     if (s->norm != NORM_NONE) bytes = mul_add(2 * sizeof(double), maxw_of(s), bytes);
-    return mul_add((size_t)s->depth + 1, sizeof(Layer), bytes);
+    return mul_add((size_t)s->depth + 1, sizeof(Layer) + 4 * sizeof(NetOp), bytes);
 }
 
 void net_free(Net *n)
 {
     free(n->layers);
+    free(n->ops);
     free(n->params);
     free(n->grads);
     free(n->acts);
@@ -106,6 +109,7 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     n->dead = act_dead_range(n->act, &s->ap, s->dtype == DT_F32);
     n->nparams = np;
     n->layers = calloc((size_t)n->nlayers, sizeof(Layer));
+    n->ops = calloc(4 * (size_t)n->nlayers, sizeof(NetOp));
     n->params = alloc_zero(np, esz);
     n->grads = alloc_zero(np, esz);
     n->acts = alloc_zero(na, esz);
@@ -117,7 +121,7 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
     n->nrunning = nr;
     if (nr) n->running = alloc_zero(nr, esz);
     if (s->norm != NORM_NONE) n->norm_acc = alloc_zero(2 * n->max_width, sizeof(double));
-    if (!n->layers || !n->params || !n->grads || !n->acts || !n->dbuf[0] ||
+    if (!n->layers || !n->ops || !n->params || !n->grads || !n->acts || !n->dbuf[0] ||
         (nr && !n->running) || (s->norm != NORM_NONE && !n->norm_acc)) {
         net_free(n);
         return gt_fail(e, GT_ESYS, "out of memory allocating the network (%zu bytes)", net_bytes(s));
@@ -140,13 +144,18 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
         L->b = (char *)n->params + p * esz;
         L->db = (char *)n->grads + p * esz;
         p = round_up(p + fo);
+        const Layer *below = l > 0 ? &n->layers[l - 1] : NULL;
+        L->in = !below ? n->x : below->h ? below->h : n->abuf[(l - 1) % 2];
         L->z = L->u = (char *)n->acts + a * esz;
         a = round_up(a + s->batch * fo);
         if (spec_is_stream(s, l)) {
             L->h = (char *)n->acts + a * esz;
+            if (l > 0) L->skip = n->layers[l - s->resid_k].h;
             a = round_up(a + s->batch * fo);
         }
+        n->ops[n->nops++] = (NetOp){LK_DENSE, l};
         if (s->norm != NORM_NONE && l + 1 < n->nlayers) {
+            n->ops[n->nops++] = (NetOp){LK_NORM, l};
             size_t st = norm_stat_len(s->norm, s->batch, fo);
             L->gamma = (char *)n->params + p * esz;
             L->dgamma = (char *)n->grads + p * esz;
@@ -164,6 +173,8 @@ int net_create(Net *n, const NetSpec *s, GtErr *e)
                 r += 2 * fo;
             }
         }
+        if (l + 1 < n->nlayers) n->ops[n->nops++] = (NetOp){LK_ACT, l};
+        if (L->h) n->ops[n->nops++] = (NetOp){LK_RESID, l};
         fi = fo;
     }
     return GT_OK;
@@ -220,6 +231,30 @@ NormView net_norm_view(const Net *n, int l)
     return v;
 }
 
+/* What one pass carries from op to op. */
+typedef struct {
+    size_t m;       /* rows */
+    int train;      /* forward: batch norm uses (and updates) the batch's statistics */
+    int want_stats; /* backward: delta_ss */
+    int e2;         /* backward: scale of the gradient flowing down (true = stored * 2^e2) */
+    int e2g;        /* backward: scale of dL/dh in gbuf; starts so low that the first
+                     * reader's GEMM overwrites gbuf (beta 0) */
+} NetPass;
+
+/* A layer kind: forward and backward of one layer's op; grads, when the kind has
+ * parameters whose gradients read the op's input (dense: dW = in^T.delta), runs once the
+ * ops below have run backward, as those recompute the input (act's fused f' pass writes
+ * a = f(u) again): at the next op down that has grads, or at the walk's end. */
+typedef struct {
+    void (*forward)(Net *n, int l, NetPass *p);
+    void (*backward)(Net *n, int l, NetPass *p);
+    void (*grads)(Net *n, int l, NetPass *p);
+} LayerKind;
+
+/* backward starts in dbuf[0] at the output layer and swaps buffers at every layer */
+static void *delta_buf(const Net *n, int l) { return n->dbuf[(n->nlayers - 1 - l) % 2]; }
+const void *net_delta(const Net *n, int l) { return delta_buf(n, l); }
+
 #define T float
 #define SFX(name) name##_s
 #define GEMM cblas_sgemm
@@ -250,16 +285,14 @@ void net_load_input(Net *n, const Dataset *d, const uint32_t *idx, size_t first,
     else load_input_d(n, d, idx, first, m);
 }
 
+static const LayerKind *kinds(Dtype dt) { return dt == DT_F32 ? kinds_s : kinds_d; }
+
 static void forward(Net *n, size_t m, int train)
 {
-    if (n->resid_k) {
-        if (n->dtype == DT_F32) forward_resid_s(n, m, train);
-        else forward_resid_d(n, m, train);
-    } else if (n->dtype == DT_F32) {
-        forward_s(n, m, train);
-    } else {
-        forward_d(n, m, train);
-    }
+    const LayerKind *k = kinds(n->dtype);
+    NetPass p = {.m = m, .train = train};
+    n->abuf_layer[0] = n->abuf_layer[1] = -1; /* every z changes */
+    for (int i = 0; i < n->nops; i++) k[n->ops[i].kind].forward(n, n->ops[i].layer, &p);
 }
 
 void net_forward(Net *n, size_t m) { forward(n, m, 1); }
@@ -285,20 +318,27 @@ double net_loss(Net *n, LossKind k, const int32_t *y, size_t m, size_t *correct,
                               : loss_d(n, k, y, m, correct, want_delta);
 }
 
-/* backward starts in dbuf[0] at the output layer and swaps buffers at every layer */
-const void *net_delta(const Net *n, int l) { return n->dbuf[(n->nlayers - 1 - l) % 2]; }
+/* The op's grads; its layer is then done (the op with grads, dense, is a layer's last
+ * going down), so done may read and update it (net.h). */
+static void finish(Net *n, const NetOp *op, NetPass *p, NetLayerDone done, void *ctx)
+{
+    kinds(n->dtype)[op->kind].grads(n, op->layer, p);
+    if (done) done(ctx, n, op->layer);
+}
 
 void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx)
 {
+    const LayerKind *k = kinds(n->dtype);
+    NetPass p = {.m = m, .want_stats = want_stats, .e2g = INT_MIN / 2};
+    const NetOp *pending = NULL; /* the op whose grads wait for its input */
     n->nonfinite = 0;
-    if (n->resid_k) {
-        if (n->dtype == DT_F32) backward_resid_s(n, m, want_stats, done, ctx);
-        else backward_resid_d(n, m, want_stats, done, ctx);
-    } else if (n->dtype == DT_F32) {
-        backward_s(n, m, want_stats, done, ctx);
-    } else {
-        backward_d(n, m, want_stats, done, ctx);
+    for (int i = n->nops - 1; i >= 0; i--) {
+        const NetOp *op = &n->ops[i];
+        if (k[op->kind].grads && pending) finish(n, pending, &p, done, ctx);
+        k[op->kind].backward(n, op->layer, &p);
+        if (k[op->kind].grads) pending = op;
     }
+    if (pending) finish(n, pending, &p, done, ctx);
 }
 
 double net_grad_ss(const Net *n, int l)

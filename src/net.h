@@ -1,9 +1,10 @@
 /* The fully connected network: layout of its buffers, forward and backward passes.
  * Parameters, gradients and activations each live in one contiguous buffer with
  * per-layer views into it (llm.c style); of the activations only z (and with --norm the
- * norm's output u and statistics) is kept. Backprop keeps a power-of-two scale per layer
- * (DESIGN.md §3): gradients are stored scaled by 2^-e2 and are exact beyond the dtype's
- * range; the optimiser applies the scale. */
+ * norm's output u and statistics) is kept. The passes walk a sequence of ops, each a layer
+ * kind (dense, norm, act, resid) applied to one layer's views. Backprop keeps a
+ * power-of-two scale per layer (DESIGN.md §3): gradients are stored scaled by 2^-e2 and
+ * are exact beyond the dtype's range; the optimiser applies the scale. */
 #ifndef GT_NET_H
 #define GT_NET_H
 
@@ -28,18 +29,37 @@ typedef struct {
     void *dgamma, *dbeta; /* (fan_out) in grads, scaled: dL/dgamma = dgamma * 2^e2n */
     void *mu, *rstd;      /* norm_stat_len in acts: the statistics of the last forward */
     void *run_mean, *run_var; /* (fan_out) in running, batch norm only */
+    const void *in; /* (batch, fan_in): what z reads: x, the layer below's a = f(u) (in
+                     * abuf) or its stream h */
     void *h;   /* (batch, fan_out) in acts, residual nets only, on stream layers (hidden
                 * layer 1 and every block's last layer): the stream h the next layer and
                 * the skip read; NULL elsewhere */
+    const void *skip; /* (batch, fan_out): a block's last layer, the stream h its block
+                       * adds to (the layer K below's); NULL elsewhere */
     int e2;          /* scale exponent of this layer's delta and gradients (last backward) */
     int e2n;         /* scale exponent of dgamma and dbeta (last backward) */
     double delta_ss; /* sum over the batch of ||scaled delta||^2 (last backward) */
     size_t n_sat;    /* entries with f'(u) < 0.01 max f' (last backward; 0 for the output) */
 } Layer;
 
+/* The layer kinds, each a row of net.c's table with a forward and a backward free function
+ * over one layer's views: dense z = in.W + b; norm u = norm(z); act a = f(u); resid the
+ * stream h = a (hidden layer 1) or h = skip + alpha * a (a block's last layer). */
+typedef enum { LK_DENSE, LK_NORM, LK_ACT, LK_RESID, LK_COUNT } LayerKindId;
+
+/* One step of the net: kind applied to layer `layer`. net_create builds the sequence from
+ * the NetSpec, per layer in this order: dense, [norm], act, [resid] (the output layer:
+ * dense only); forward walks it up, backward down. */
+typedef struct {
+    LayerKindId kind;
+    int layer;
+} NetOp;
+
 typedef struct {
     Dtype dtype;
     int nlayers;        /* hidden layers + 1 (the output layer) */
+    NetOp *ops;         /* [nops] */
+    int nops;
     size_t batch;       /* rows the activation buffers hold */
     size_t in_dim, out_dim, max_width;
     const Act *act;
@@ -60,7 +80,7 @@ typedef struct {
     int resid_k;        /* layers per residual block (0: plain net) */
     double resid_scale; /* alpha: a block maps h to h + alpha * F(h) */
     void *gbuf;         /* (batch, max_width), residual nets: dL/dh of the stream, scaled
-                         * by 2^-gbuf_e2, during backward */
+                         * during backward (its scale in net.c's NetPass) */
     NormKind norm;      /* on every hidden layer, between z and the activation */
     double norm_eps;
     size_t nrunning;
@@ -70,13 +90,10 @@ typedef struct {
 
 /* Residual nets (resid_k = K > 0): hidden layer 1 (l = 0) maps the input to the width;
  * layers l = 1 .. nlayers-2 form blocks of K, the block ending at layer l reads the
- * stream h of layer l - K and writes h_l = h_{l-K} + alpha * f(z_l); the output layer
+ * stream h of layer l - K and writes h_l = h_{l-K} + alpha * f(u_l); the output layer
  * reads the last stream. Stream layers are l = 0 and the blocks' last layers. */
-static inline int net_is_stream(const Net *n, int l)
-{
-    return n->resid_k && l + 1 < n->nlayers && (l == 0 || l % n->resid_k == 0);
-}
-static inline int net_block_end(const Net *n, int l) { return l > 0 && net_is_stream(n, l); }
+static inline int net_is_stream(const Net *n, int l) { return n->layers[l].h != NULL; }
+static inline int net_block_end(const Net *n, int l) { return n->layers[l].skip != NULL; }
 
 typedef struct {
     Dtype dtype;

@@ -1,5 +1,6 @@
-/* Forward, loss and backward for one dtype. Included twice by net.c with
- * T = float / double, SFX(name) = name##_s / name##_d and the matching cblas routines. */
+/* The layer kinds (forward and backward over one layer's views) and the loss for one
+ * dtype. Included twice by net.c with T = float / double, SFX(name) = name##_s / name##_d
+ * and the matching cblas routines; net.c's table and walks sit above. */
 
 static void SFX(load_input)(Net *n, const Dataset *d, const uint32_t *idx, size_t first,
                             size_t m)
@@ -8,52 +9,6 @@ static void SFX(load_input)(Net *n, const Dataset *d, const uint32_t *idx, size_
     for (size_t i = 0; i < m; i++) {
         const double *row = d->x + (size_t)(idx ? idx[i] : first + i) * d->dim;
         for (size_t j = 0; j < d->dim; j++) x[i * d->dim + j] = (T)row[j];
-    }
-}
-
-/* Layer l's norm (when it has one) from z into u; see net_forward for train. */
-static void SFX(norm_fwd)(const Net *n, int l, size_t m, int train)
-{
-    const Layer *L = &n->layers[l];
-    if (!L->gamma) return;
-    NormView v = net_norm_view(n, l);
-    norm_forward(n->dtype, &v, L->z, L->u, m, L->fan_out, train);
-}
-
-/* dn = dL/da of hidden layer P = l - 1 (scale 2^e) becomes dL/du (f'(u)), and with norm
- * dL/dz; P's outputs a = f(u) are left in abuf[(l - 1) % 2] for dW and the probes. */
-static void SFX(act_norm_bwd)(Net *n, int l, T *dn, size_t m, int e)
-{
-    Layer *P = &n->layers[l - 1];
-    int k = (l - 1) % 2;
-    size_t len = m * P->fan_out;
-    if (n->abuf_layer[k] == l - 1 && n->abuf_rows[k] == m) {
-        P->n_sat = n->act->SFX(bwd)(P->u, dn, len, &n->ap, n->sat_thr);
-    } else {
-        P->n_sat = n->act->SFX(fwd_bwd)(P->u, n->abuf[k], dn, len, &n->ap, n->sat_thr);
-        n->abuf_layer[k] = l - 1;
-        n->abuf_rows[k] = m;
-    }
-    if (P->gamma) {
-        NormView v = net_norm_view(n, l - 1);
-        norm_backward(n->dtype, &v, P->z, dn, m, P->fan_out, P->dgamma, P->dbeta);
-        P->e2n = e;
-    }
-}
-
-static void SFX(forward)(Net *n, size_t m, int train)
-{
-    const T *in = n->x;
-    n->abuf_layer[0] = n->abuf_layer[1] = -1; /* every z changes */
-    for (int l = 0; l < n->nlayers; l++) {
-        Layer *L = &n->layers[l];
-        size_t fi = L->fan_in, fo = L->fan_out;
-        T *z = L->z;
-        for (size_t i = 0; i < m; i++) memcpy(z + i * fo, L->b, fo * sizeof(T));
-        GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)fo, (int)fi, 1, in,
-             (int)fi, L->W, (int)fo, 1, z, (int)fo);
-        SFX(norm_fwd)(n, l, m, train);
-        in = net_act(n, l, m); /* a = f(u) into abuf[l % 2]: the next layer's input */
     }
 }
 
@@ -127,50 +82,137 @@ GT_HOT static void SFX(col_sums)(const T *restrict d, size_t m, size_t fo, T *re
         for (size_t j = 0; j < fo; j++) s[j] += d[i * fo + j];
 }
 
-static void SFX(backward)(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx)
+/* Keeps the largest |v| near 1: backprop is linear in delta, so a power-of-two rescale is
+ * exact and the true value is v * 2^e2 however small it gets (*e2 tracks the scale). */
+static void SFX(renorm)(Net *n, T *v, size_t len, int *e2)
 {
-    int cur = 0, e2 = 0;
-    T *d = n->dbuf[cur];
-    for (int l = n->nlayers - 1; l >= 0; l--) {
-        Layer *L = &n->layers[l];
-        size_t fi = L->fan_in, fo = L->fan_out, len = m * fo;
-        /* Keep the largest |delta| near 1: backprop is linear in delta, so a power-of-two
-         * rescale is exact and the true delta is d * 2^e2 however small it gets. */
-        double amax = fabs((double)d[IAMAX((int)len, d, 1)]);
-        if (!isfinite(amax)) {
-            n->nonfinite = 1;
-        } else if (amax > 0) {
-            int k;
-            frexp(amax, &k);
-            if (k < -16 || k > 16) {
-                SFX(scale_pow2)(d, len, k);
-                e2 += k;
-            }
+    double amax = fabs((double)v[IAMAX((int)len, v, 1)]);
+    if (!isfinite(amax)) {
+        n->nonfinite = 1;
+    } else if (amax > 0) {
+        int k;
+        frexp(amax, &k);
+        if (k < -16 || k > 16) {
+            SFX(scale_pow2)(v, len, k);
+            *e2 += k;
         }
-        L->e2 = e2;
-        if (want_stats) L->delta_ss = SFX(sumsq)(d, len);
-        const T *ain = n->x;
-        T *dn = NULL;
-        if (l > 0) {
-            /* delta of layer l-1 first: its pass of f' can then also write a = f(u) of
-             * layer l-1, which dW below reads (one exp for both; the net keeps z and u only).
-             * The top two hidden layers' outputs are still there from forward. */
-            dn = n->dbuf[1 - cur];
-            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo, 1, d,
-                 (int)fo, L->W, (int)fo, 0, dn, (int)fi);
-            SFX(act_norm_bwd)(n, l, dn, m, e2);
-            ain = n->abuf[(l - 1) % 2];
-        }
-        GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)m,
-             (T)(1.0 / (double)m), ain, (int)fi, d, (int)fo, 0, L->dW, (int)fo);
-        SFX(col_sums)(d, m, fo, L->db);
-        SCAL((int)fo, (T)(1.0 / (double)m), L->db, 1);
-        if (dn) {
-            cur = 1 - cur;
-            d = dn;
-        }
-        if (done) done(ctx, n, l);
     }
 }
 
-#include "net_resid_tmpl.h"
+/* 2^(e - E) for e <= E, or 0 when the term is beyond any dtype's precision (both operands
+ * are renormalised to |max| near 1, so it is then below the larger one's last bit). */
+static T SFX(rel_scale)(int e, int E) { return E - e > 100 ? (T)0 : (T)ldexp(1.0, e - E); }
+
+static void SFX(dense_fwd)(Net *n, int l, NetPass *p)
+{
+    const Layer *L = &n->layers[l];
+    size_t fi = L->fan_in, fo = L->fan_out, m = p->m;
+    T *z = L->z;
+    for (size_t i = 0; i < m; i++) memcpy(z + i * fo, L->b, fo * sizeof(T));
+    GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)fo, (int)fi, 1, L->in,
+         (int)fi, L->W, (int)fo, 1, z, (int)fo);
+}
+
+/* Renormalises layer l's delta, then dL/d(in) = delta.W^T: into the delta buffer of layer
+ * l - 1, which its act and norm turn into its delta; when in is the stream, added (in the
+ * larger of the two scales) to the skip's share in gbuf, which the output layer, the
+ * stream's first reader going down, overwrites. */
+static void SFX(dense_bwd)(Net *n, int l, NetPass *p)
+{
+    Layer *L = &n->layers[l];
+    size_t fi = L->fan_in, fo = L->fan_out, m = p->m, len = m * fo;
+    T *d = delta_buf(n, l);
+    SFX(renorm)(n, d, len, &p->e2);
+    L->e2 = p->e2;
+    if (p->want_stats) L->delta_ss = SFX(sumsq)(d, len);
+    if (l == 0) return;
+    if (n->layers[l - 1].h) {
+        int E = p->e2 > p->e2g ? p->e2 : p->e2g;
+        GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo,
+             SFX(rel_scale)(p->e2, E), d, (int)fo, L->W, (int)fo, SFX(rel_scale)(p->e2g, E),
+             n->gbuf, (int)fi);
+        p->e2g = E;
+    } else {
+        GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)fi, (int)fo, 1, d, (int)fo,
+             L->W, (int)fo, 0, delta_buf(n, l - 1), (int)fi);
+    }
+}
+
+/* dW = in^T.delta / m, db = column sums / m; in is final again here (see NetPass). */
+static void SFX(dense_grads)(Net *n, int l, NetPass *p)
+{
+    const Layer *L = &n->layers[l];
+    size_t fi = L->fan_in, fo = L->fan_out, m = p->m;
+    const T *d = delta_buf(n, l);
+    GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)m,
+         (T)(1.0 / (double)m), L->in, (int)fi, d, (int)fo, 0, L->dW, (int)fo);
+    SFX(col_sums)(d, m, fo, L->db);
+    SCAL((int)fo, (T)(1.0 / (double)m), L->db, 1);
+}
+
+static void SFX(norm_fwd)(Net *n, int l, NetPass *p)
+{
+    const Layer *L = &n->layers[l];
+    NormView v = net_norm_view(n, l);
+    norm_forward(n->dtype, &v, L->z, L->u, p->m, L->fan_out, p->train);
+}
+
+static void SFX(norm_bwd)(Net *n, int l, NetPass *p)
+{
+    Layer *L = &n->layers[l];
+    NormView v = net_norm_view(n, l);
+    norm_backward(n->dtype, &v, L->z, delta_buf(n, l), p->m, L->fan_out, L->dgamma, L->dbeta);
+    L->e2n = p->e2;
+}
+
+static void SFX(act_fwd)(Net *n, int l, NetPass *p) { net_act(n, l, p->m); }
+
+/* dL/da becomes dL/du (times f'(u)) in one pass that also writes a = f(u) into abuf for
+ * the dense layer above's dW and the probes (one exp for both; the net keeps z and u
+ * only), unless abuf still holds it: the top two hidden layers' outputs from forward. */
+static void SFX(act_bwd)(Net *n, int l, NetPass *p)
+{
+    Layer *L = &n->layers[l];
+    int k = l % 2;
+    size_t len = p->m * L->fan_out;
+    if (n->abuf_layer[k] == l && n->abuf_rows[k] == p->m) {
+        L->n_sat = n->act->SFX(bwd)(L->u, delta_buf(n, l), len, &n->ap, n->sat_thr);
+    } else {
+        L->n_sat = n->act->SFX(fwd_bwd)(L->u, n->abuf[k], delta_buf(n, l), len, &n->ap,
+                                         n->sat_thr);
+        n->abuf_layer[k] = l;
+        n->abuf_rows[k] = p->m;
+    }
+}
+
+static void SFX(resid_fwd)(Net *n, int l, NetPass *p)
+{
+    const Layer *L = &n->layers[l];
+    size_t len = p->m * L->fan_out;
+    const T *a = n->abuf[l % 2], *hp = L->skip;
+    const T alpha = (T)n->resid_scale;
+    T *h = L->h;
+    if (!hp) memcpy(h, a, len * sizeof(T));
+    else for (size_t i = 0; i < len; i++) h[i] = hp[i] + alpha * a[i];
+}
+
+/* gbuf holds dL/dh (the next layer's share and the skip's, scale 2^e2g); the branch's
+ * delta starts from alpha * dL/dh (from dL/dh at hidden layer 1, whose h = a). */
+static void SFX(resid_bwd)(Net *n, int l, NetPass *p)
+{
+    const Layer *L = &n->layers[l];
+    size_t len = p->m * L->fan_out;
+    T *g = n->gbuf, *d = delta_buf(n, l);
+    SFX(renorm)(n, g, len, &p->e2g);
+    const T c = L->skip ? (T)n->resid_scale : (T)1;
+    for (size_t i = 0; i < len; i++) d[i] = c * g[i];
+    p->e2 = p->e2g;
+}
+
+/* The table of layer kinds, indexed by LayerKindId. */
+static const LayerKind SFX(kinds)[LK_COUNT] = {
+    [LK_DENSE] = {SFX(dense_fwd), SFX(dense_bwd), SFX(dense_grads)},
+    [LK_NORM] = {SFX(norm_fwd), SFX(norm_bwd), NULL},
+    [LK_ACT] = {SFX(act_fwd), SFX(act_bwd), NULL},
+    [LK_RESID] = {SFX(resid_fwd), SFX(resid_bwd), NULL},
+};

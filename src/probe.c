@@ -37,10 +37,8 @@ static void outputs(Net *n, int l, size_t m, LayerStats *s, double *scratch)
 {
     const Layer *L = &n->layers[l];
     const void *a = net_act(n, l, m);
-    s->resid_ratio = net_block_end(n, l) ? resid_ratio(n->dtype, n->resid_scale, a,
-                                                       n->layers[l - n->resid_k].h,
-                                                       m * L->fan_out)
-                                         : NAN;
+    s->resid_ratio = L->skip ? resid_ratio(n->dtype, n->resid_scale, a, L->skip, m * L->fan_out)
+                             : NAN;
     /* the output layer has no activation: every unit passes its gradient */
     int hidden = l + 1 < n->nlayers;
     ActDead none = {-INFINITY, INFINITY, 0};
