@@ -161,22 +161,36 @@ static int slurp(const char *path, unsigned char **buf, size_t *len)
     return err;
 }
 
-/* The first line where texts a and b ("key=value" lines, one key order) differ: its key
- * into key and the two values into va and vb ("(none)" past the end of a text). 0 when
- * the texts are equal. */
+/* Whether the configuration text cfg ("key=value" lines) has a line for key (kl bytes). */
+static int has_key(const char *cfg, const char *key, size_t kl)
+{
+    for (const char *l = cfg; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n'))
+        if (strncmp(l, key, kl) == 0 && l[kl] == '=') return 1;
+    return 0;
+}
+
+/* The first line where two configurations differ: its key and both values ("(none)" on the
+ * side without the key). Returns 0 when they are equal, 1 for a value that differs, 2 for a
+ * key only one side has (the checkpoint was written by another gradtrace version). */
 static int first_difference(const char *a, const char *b, char *key, char *va, char *vb,
                             size_t n)
 {
     while (*a || *b) {
         size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
         if (la != lb || memcmp(a, b, la) != 0) {
-            const char *l = la ? a : b;
-            size_t kl = strcspn(l, "=\n");
-            snprintf(key, n, "%.*s", (int)kl, l);
-            if (la > kl) snprintf(va, n, "%.*s", (int)(la - kl - 1), a + kl + 1);
-            else snprintf(va, n, "(none)");
-            if (lb > kl) snprintf(vb, n, "%.*s", (int)(lb - kl - 1), b + kl + 1);
-            else snprintf(vb, n, "(none)");
+            size_t ka = strcspn(a, "=\n"), kb = strcspn(b, "=\n");
+            snprintf(va, n, "(none)");
+            snprintf(vb, n, "(none)");
+            if (lb && !(la && ka == kb && memcmp(a, b, ka) == 0) && !has_key(a, b, kb)) {
+                snprintf(key, n, "%.*s", (int)kb, b); /* a key the checkpoint lacks */
+                if (lb > kb) snprintf(vb, n, "%.*s", (int)(lb - kb - 1), b + kb + 1);
+                return 2;
+            }
+            snprintf(key, n, "%.*s", (int)ka, a);
+            if (la > ka) snprintf(va, n, "%.*s", (int)(la - ka - 1), a + ka + 1);
+            if (!lb || !(ka == kb && memcmp(a, b, ka) == 0))
+                return has_key(b, a, ka) ? 1 : 2; /* a key only the checkpoint has */
+            if (lb > kb) snprintf(vb, n, "%.*s", (int)(lb - kb - 1), b + kb + 1);
             return 1;
         }
         a += la + (a[la] == '\n');
@@ -229,12 +243,20 @@ int ckpt_read(const char *dir, const char *want, char **config, CkptBuf *b, GtEr
     if (want && (strlen(want) != clen || fnv1a(want, clen) != get_le(buf + 16, 8) ||
                  strcmp(want, cfg) != 0)) {
         char key[256], va[256], vb[256];
-        int rc = first_difference(cfg, want, key, va, vb, sizeof key)
-                     ? gt_fail(e, GT_EINPUT, "--resume %s: --%s %s differs from the "
-                               "checkpoint's --%s %s; resume with the run's own options", dir,
-                               key, vb, key, va)
-                     : gt_fail(e, GT_EINPUT, "--resume %s: the configuration differs from the "
-                               "checkpoint's", dir);
+        int d = first_difference(cfg, want, key, va, vb, sizeof key), rc;
+        if (d == 2)
+            rc = gt_fail(e, GT_EINPUT, "--resume %s: the checkpoint's configuration %s --%s%s%s, "
+                         "so another gradtrace version wrote it (this is %s); resume it with "
+                         "that version, or start again with --force", dir,
+                         strcmp(va, "(none)") ? "has" : "has no", key,
+                         strcmp(va, "(none)") ? " " : "", strcmp(va, "(none)") ? va : "", GT_VERSION);
+
+        else if (d == 1)
+            rc = gt_fail(e, GT_EINPUT, "--resume %s: --%s %s differs from the checkpoint's --%s "
+                         "%s; resume with the run's own options", dir, key, vb, key, va);
+        else
+            rc = gt_fail(e, GT_EINPUT, "--resume %s: the configuration differs from the "
+                         "checkpoint's", dir);
         free(cfg);
         free(buf);
         return rc;
