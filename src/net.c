@@ -255,6 +255,24 @@ typedef struct {
 static void *delta_buf(const Net *n, int l) { return n->dbuf[(n->nlayers - 1 - l) % 2]; }
 const void *net_delta(const Net *n, int l) { return delta_buf(n, l); }
 
+/* The kinds whose work dispatches on the dtype itself: one definition for both tables. */
+static void norm_fwd(Net *n, int l, NetPass *p)
+{
+    const Layer *L = &n->layers[l];
+    NormView v = net_norm_view(n, l);
+    norm_forward(n->dtype, &v, L->z, L->u, p->m, L->fan_out, p->train);
+}
+
+static void norm_bwd(Net *n, int l, NetPass *p)
+{
+    Layer *L = &n->layers[l];
+    NormView v = net_norm_view(n, l);
+    norm_backward(n->dtype, &v, L->z, delta_buf(n, l), p->m, L->fan_out, L->dgamma, L->dbeta);
+    L->e2n = p->e2;
+}
+
+static void act_fwd(Net *n, int l, NetPass *p) { net_act(n, l, p->m); }
+
 #define T float
 #define SFX(name) name##_s
 #define GEMM cblas_sgemm
@@ -341,20 +359,24 @@ void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx
     if (pending) finish(n, pending, &p, done, ctx);
 }
 
+double net_sumsq(Dtype dt, const void *v, size_t len)
+{
+    return dt == DT_F32 ? sumsq_s(v, len) : sumsq_d(v, len);
+}
+
 double net_grad_ss(const Net *n, int l)
 {
     const Layer *L = &n->layers[l];
-    size_t nw = L->fan_in * L->fan_out;
-    return n->dtype == DT_F32 ? sumsq_s(L->dW, nw) + sumsq_s(L->db, L->fan_out)
-                              : sumsq_d(L->dW, nw) + sumsq_d(L->db, L->fan_out);
+    return net_sumsq(n->dtype, L->dW, L->fan_in * L->fan_out) +
+           net_sumsq(n->dtype, L->db, L->fan_out);
 }
 
 double net_norm_grad_ss(const Net *n, int l)
 {
     const Layer *L = &n->layers[l];
     if (!L->dgamma) return 0;
-    return n->dtype == DT_F32 ? sumsq_s(L->dgamma, L->fan_out) + sumsq_s(L->dbeta, L->fan_out)
-                              : sumsq_d(L->dgamma, L->fan_out) + sumsq_d(L->dbeta, L->fan_out);
+    return net_sumsq(n->dtype, L->dgamma, L->fan_out) +
+           net_sumsq(n->dtype, L->dbeta, L->fan_out);
 }
 
 static void scal(Dtype dt, size_t len, double c, void *v)

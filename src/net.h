@@ -146,8 +146,11 @@ const void *net_delta(const Net *n, int l);
  * n_sat, and delta_ss when want_stats; calls done(ctx, n, l) for each layer when done is
  * not NULL. */
 void net_backward(Net *n, size_t m, int want_stats, NetLayerDone done, void *ctx);
-/* Sum of squares (in double) of layer l's stored dW and db, scaled by 2^-e2 as they are;
- * net_norm_grad_ss: of dgamma and dbeta, scaled by 2^-e2n (0 without norm). */
+/* Sum of squares in double of len stored values of the net's dtype, in 8 lanes of a fixed
+ * order (every gradient norm is summed so); net_grad_ss: of layer l's stored dW and db,
+ * scaled by 2^-e2 as they are; net_norm_grad_ss: of dgamma and dbeta, scaled by 2^-e2n (0
+ * without norm). */
+double net_sumsq(Dtype dt, const void *v, size_t len);
 double net_grad_ss(const Net *n, int l);
 double net_norm_grad_ss(const Net *n, int l);
 /* Multiplies every stored gradient by c in the dtype's arithmetic (gradient clipping). */

@@ -150,23 +150,6 @@ static void SFX(dense_grads)(Net *n, int l, NetPass *p)
     SCAL((int)fo, (T)(1.0 / (double)m), L->db, 1);
 }
 
-static void SFX(norm_fwd)(Net *n, int l, NetPass *p)
-{
-    const Layer *L = &n->layers[l];
-    NormView v = net_norm_view(n, l);
-    norm_forward(n->dtype, &v, L->z, L->u, p->m, L->fan_out, p->train);
-}
-
-static void SFX(norm_bwd)(Net *n, int l, NetPass *p)
-{
-    Layer *L = &n->layers[l];
-    NormView v = net_norm_view(n, l);
-    norm_backward(n->dtype, &v, L->z, delta_buf(n, l), p->m, L->fan_out, L->dgamma, L->dbeta);
-    L->e2n = p->e2;
-}
-
-static void SFX(act_fwd)(Net *n, int l, NetPass *p) { net_act(n, l, p->m); }
-
 /* dL/da becomes dL/du (times f'(u)) in one pass that also writes a = f(u) into abuf for
  * the dense layer above's dW and the probes (one exp for both; the net keeps z and u
  * only), unless abuf still holds it: the top two hidden layers' outputs from forward. */
@@ -212,7 +195,7 @@ static void SFX(resid_bwd)(Net *n, int l, NetPass *p)
 /* The table of layer kinds, indexed by LayerKindId. */
 static const LayerKind SFX(kinds)[LK_COUNT] = {
     [LK_DENSE] = {SFX(dense_fwd), SFX(dense_bwd), SFX(dense_grads)},
-    [LK_NORM] = {SFX(norm_fwd), SFX(norm_bwd), NULL},
-    [LK_ACT] = {SFX(act_fwd), SFX(act_bwd), NULL},
+    [LK_NORM] = {norm_fwd, norm_bwd, NULL},
+    [LK_ACT] = {act_fwd, SFX(act_bwd), NULL},
     [LK_RESID] = {SFX(resid_fwd), SFX(resid_bwd), NULL},
 };

@@ -47,14 +47,6 @@ static void outputs(Net *n, int l, size_t m, LayerStats *s, double *scratch)
     else acts_d(L, a, m, dead, s, scratch);
 }
 
-/* Sum of squares in double of len stored values. */
-static double sumsq(Dtype dt, const void *v, size_t len)
-{
-    double ss = 0;
-    for (size_t i = 0; i < len; i++) ss += dtype_get(dt, v, i) * dtype_get(dt, v, i);
-    return ss;
-}
-
 /* The columns read from layer l's gradients and backward's bookkeeping. */
 static void gradients(const Net *n, int l, size_t m, LayerStats *s, double *scratch)
 {
@@ -67,8 +59,8 @@ static void gradients(const Net *n, int l, size_t m, LayerStats *s, double *scra
     s->delta = xnorm_make(L->delta_ss, L->e2);
     s->has_norm = L->dgamma != NULL;
     if (s->has_norm) {
-        s->grad_gamma = xnorm_make(sumsq(n->dtype, L->dgamma, L->fan_out), L->e2n);
-        s->grad_beta = xnorm_make(sumsq(n->dtype, L->dbeta, L->fan_out), L->e2n);
+        s->grad_gamma = xnorm_make(net_sumsq(n->dtype, L->dgamma, L->fan_out), L->e2n);
+        s->grad_beta = xnorm_make(net_sumsq(n->dtype, L->dbeta, L->fan_out), L->e2n);
     }
     s->frac_saturated = l + 1 < n->nlayers ? (double)L->n_sat / (double)(m * L->fan_out) : 0.0;
 }
